@@ -1,0 +1,160 @@
+"""Batch throughput: files per second end to end, and where the time goes.
+
+    .venv/bin/python benchmarks/batch_throughput.py [--small 3000] [--photos 24]
+
+Builds two folders in a temporary directory: small PNGs (28x28 to 128x128, MNIST test
+digits when MNIST_DIR is set, typeset digits otherwise) and 3 MP / 12 MP JPEG photos
+(synth.render_photo plus sensor noise). Each is run through the batch engine exactly as
+``mnist-desktop classify DIR -o out.csv`` does (loading, preprocessing on the pool, one
+model call per chunk, CSV writing); the model load is timed apart. Then one file at a time
+on one thread, each stage is timed, to show where the time goes. Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from mnist_desktop.batch import BatchOptions, BatchRun, load_for_batch  # noqa: E402
+from mnist_desktop.batch_output import RowWriter  # noqa: E402
+from mnist_desktop.pipeline import preprocess  # noqa: E402
+
+
+def mnist_digits(count: int) -> tuple[np.ndarray, str]:
+    folder = os.environ.get("MNIST_DIR", "")
+    path = Path(folder) / "t10k-images-idx3-ubyte.gz"
+    if folder and path.exists():
+        from mnist_desktop.mnist_data import read_idx_images
+
+        return read_idx_images(path)[:count], "MNIST test digits"
+    digits = []
+    for i in range(count):
+        img = np.zeros((28, 28), np.uint8)
+        cv2.putText(img, str(i % 10), (6, 23), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 0.9, 255, 2)
+        digits.append(img)
+    return np.stack(digits), "typeset digits (set MNIST_DIR for MNIST)"
+
+
+def make_small(folder: Path, count: int, rng: np.random.Generator) -> str:
+    digits, source = mnist_digits(count)
+    folder.mkdir(parents=True)
+    for i in range(count):
+        side = int(rng.integers(28, 129))
+        image = 255 - cv2.resize(digits[i % len(digits)], (side, side),
+                                 interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(folder / f"{i:06d}.png"), image)
+    return source
+
+
+def make_photos(folder: Path, count: int, size: tuple[int, int],
+                rng: np.random.Generator) -> float:
+    """JPEG photos of digits; returns the mean file size in MB."""
+    from mnist_desktop.synth import render_photo
+
+    digits, _ = mnist_digits(max(count, 10))
+    folder.mkdir(parents=True)
+    total = 0
+    for i in range(count):
+        photo, _ = render_photo(digits[i], rng, size=size, difficulty="mixed")
+        noise = rng.normal(0, 3.0, photo.shape).astype(np.float32)
+        photo = np.clip(photo + noise, 0, 255).astype(np.uint8)
+        ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        assert ok
+        (folder / f"photo_{i:04d}.jpg").write_bytes(buf.tobytes())
+        total += len(buf)
+    return total / count / 1e6
+
+
+def end_to_end(recognizer, folder: Path, workers: int | None) -> tuple[float, int, dict]:
+    """Files/s for the whole batch (walk, load, preprocess, model, CSV writing)."""
+    sink = io.StringIO()
+    writer = RowWriter(sink, "csv")
+    run = BatchRun(recognizer, [folder], BatchOptions(workers=workers))
+    start = time.perf_counter()
+    for chunk in run.chunks():
+        for item in chunk:
+            writer.write(item)
+    writer.close()
+    seconds = time.perf_counter() - start
+    progress = run.progress()
+    return progress.done / seconds, progress.done, dict(progress.counts)
+
+
+def stages(recognizer, folder: Path, limit: int) -> dict[str, float]:
+    """Milliseconds per file for each stage, one file at a time on one thread."""
+    files = sorted(folder.iterdir())[:limit]
+    times = {"read+decode": 0.0, "preprocess": 0.0, "model (batched)": 0.0}
+    inputs = []
+    for path in files:
+        t0 = time.perf_counter()
+        image, _ = load_for_batch(str(path))
+        t1 = time.perf_counter()
+        pre = preprocess(image)
+        t2 = time.perf_counter()
+        times["read+decode"] += t1 - t0
+        times["preprocess"] += t2 - t1
+        if pre.model_input is not None:
+            inputs.append(pre.model_input)
+    batch = np.stack(inputs) if inputs else np.zeros((0, 28, 28), np.float32)
+    recognizer.probabilities(batch[:256])  # warm up this batch shape
+    t0 = time.perf_counter()
+    for i in range(0, len(batch), 256):
+        recognizer.probabilities(batch[i : i + 256])
+    times["model (batched)"] = time.perf_counter() - t0
+    return {name: 1000 * value / len(files) for name, value in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=3000, help="number of small PNGs")
+    parser.add_argument("--photos", type=int, default=24, help="photos per size")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    from mnist_desktop.recognizer import Recognizer
+
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    recognizer = Recognizer.load()
+    load_seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        source = make_small(root / "small", args.small, rng)
+        sets = [(f"small PNGs 28-128 px ({source})", root / "small", args.small, "")]
+        for label, size in (("3 MP", (1500, 2000)), ("12 MP", (3000, 4000))):
+            mb = make_photos(root / label, args.photos, size, rng)
+            sets.append((f"{label} JPEG photos ({mb:.1f} MB each)", root / label,
+                         args.photos, ""))
+        cv2.setNumThreads(cv2.getNumThreads())
+        print(f"CPU cores: {os.cpu_count()}, loader threads: {args.workers or os.cpu_count()}, "
+              f"model load {load_seconds:.1f} s (not counted below)\n")
+        print("| input | files | files/s end to end | ok / unsure / no digit / error |")
+        print("|---|---:|---:|---|")
+        profiles = []
+        for label, folder, count, _ in sets:
+            end_to_end(recognizer, folder, args.workers)  # warm the file cache
+            rate, done, counts = end_to_end(recognizer, folder, args.workers)
+            mix = " / ".join(str(counts.get(s, 0)) for s in ("ok", "unsure", "no_digit", "error"))
+            print(f"| {label} | {done:,} | {rate:,.0f} | {mix} |")
+            profiles.append((label, stages(recognizer, folder, min(count, 500))))
+        print("\nOne file at a time, one thread (ms per file):\n")
+        print("| input | read+decode | preprocess | model (batched, per file) |")
+        print("|---|---:|---:|---:|")
+        for label, ms in profiles:
+            print(f"| {label} | {ms['read+decode']:.2f} | {ms['preprocess']:.2f} | "
+                  f"{ms['model (batched)']:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Take the README screenshots from a real window: ``make screenshots``.
+
+Run under a display; on a headless machine use a virtual one:
+
+    xvfb-run -s "-screen 0 1280x800x24" .venv/bin/python docs/take_screenshots.py
+
+Each tab has one function ``shot_<tab>(window, out_dir) -> Path`` that fills the tab with
+content and saves ``docs/screenshot-<tab>.png``; add a function to ``SHOTS`` for a new tab.
+Pass tab names to take only some (``docs/take_screenshots.py draw``). Content comes from MNIST
+*test* digits (``$MNIST_DIR`` or ../shared/data/mnist) and ``mnist_desktop.synth``; settings
+go to a temporary folder, so the user's own settings are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from mnist_desktop.gui.main_window import MainWindow  # noqa: E402
+
+WINDOW_SIZE = (1240, 780)
+_WORK = Path(tempfile.mkdtemp(prefix="mnist-screenshots-"))
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Run the event loop until ``predicate()`` holds (TimeoutError after ``timeout`` s)."""
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def settle(seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
+    from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+
+    folder = Path(os.environ.get("MNIST_DIR") or REPO.parent / "shared/data/mnist")
+    return (read_idx_images(folder / "t10k-images-idx3-ubyte.gz"),
+            read_idx_labels(folder / "t10k-labels-idx1-ubyte.gz"))
+
+
+def save(window: MainWindow, out_dir: Path, name: str) -> Path:
+    """Grab the window as it is on screen (falls back to rendering it)."""
+    settle()
+    screen = window.screen()
+    pixmap = screen.grabWindow(window.winId()) if screen is not None else None
+    if pixmap is None or pixmap.isNull():
+        pixmap = window.grab()
+    path = out_dir / f"screenshot-{name}.png"
+    pixmap.save(str(path), "PNG")
+    print(f"wrote {path} ({pixmap.width()}x{pixmap.height()})")
+    return path
+
+
+def shot_draw(window: MainWindow, out_dir: Path) -> Path:
+    """A test-set digit written on the canvas through its stroke API, read live."""
+    from mnist_desktop.gui.canvas import SHEET_HEIGHT, SHEET_WIDTH
+    from mnist_desktop.synth_strokes import digit_paths, fit
+
+    images, labels = mnist_test_digits()
+    index = int(np.flatnonzero(labels == 5)[1])
+    rng = np.random.default_rng(7)
+    pen = 24.0
+    paths = fit(digit_paths(images[index], rng), 210.0, pen, angle=4.0)
+    width, height = np.concatenate(paths).max(axis=0)
+    dx, dy = (SHEET_WIDTH - width) / 2, (SHEET_HEIGHT - height) / 2
+    tab = window.draw_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.canvas.clear()
+    for path in paths:
+        tab.canvas.add_stroke([(float(x + dx), float(y + dy)) for x, y in path], pen)
+    wait_until(lambda: window.panel.result is not None and not tab.worker.busy)
+    return save(window, out_dir, "draw")
+
+
+def shot_image(window: MainWindow, out_dir: Path) -> Path:
+    """A realistic phone photo of a handwritten test digit, opened from a file."""
+    import cv2
+
+    from mnist_desktop.synth import render_photo
+
+    images, _ = mnist_test_digits()
+    photo, _ = render_photo(images[61], np.random.default_rng(11), size=(900, 1200),
+                            difficulty="mixed")
+    path = _WORK / "IMG_2041.jpg"
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    tab = window.image_tab
+    window.open_image(str(path))
+    wait_until(lambda: tab.loaded is not None and not tab.worker.busy)
+    return save(window, out_dir, "image")
+
+
+def shot_webcam(window: MainWindow, out_dir: Path) -> Path:
+    """A short video of a test digit on paper, held unsteadily, played in the Webcam tab."""
+    import cv2
+
+    from mnist_desktop.synth import render_photo
+
+    images, _ = mnist_test_digits()
+    rng = np.random.default_rng(5)
+    photo, (x, y, w, h) = render_photo(images[18], rng, size=(300, 340), difficulty="mixed")
+    desk = np.linspace(70, 120, 640, dtype=np.float32)[None, :, None] * [0.55, 0.75, 1.0]
+    scene = np.broadcast_to(desk, (480, 640, 3)).copy()
+    scene[90:390, 150:490] = photo  # a sheet of paper lying on a desk
+    x, y = x + 150, y + 90
+    path = _WORK / "desk.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (640, 480))
+    for _ in range(200):
+        shift = rng.integers(-2, 3, size=2)
+        noisy = np.roll(scene, (int(shift[0]), int(shift[1])), axis=(0, 1))
+        writer.write(np.clip(noisy + rng.normal(0, 2, scene.shape), 0, 255).astype(np.uint8))
+    writer.release()
+    tab = window.webcam_tab
+    window.tabs.setCurrentWidget(tab)
+    pad = 0.3 * max(w, h)
+    tab.set_roi(((x - pad) / 640, (y - pad) / 480, (w + 2 * pad) / 640, (h + 2 * pad) / 480))
+    tab.set_source(str(path))
+    tab.start()
+    wait_until(lambda: tab.last_result() is not None and tab.last_result().steady)
+    settle(1.0)
+    shot = save(window, out_dir, "webcam")
+    tab.stop()
+    return shot
+
+
+SHOTS: dict[str, Callable[[MainWindow, Path], Path]] = {
+    "draw": shot_draw,
+    "image": shot_image,
+    "webcam": shot_webcam,
+}
+
+
+def _rerun_under_xvfb(argv: list[str]) -> None:
+    """Without a display on Linux, run this script again inside xvfb-run (when installed)."""
+    import shutil
+
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM")
+            and shutil.which("xvfb-run")):
+        os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
+                               sys.executable, str(Path(__file__).resolve()), *argv])
+
+
+def main(argv: list[str]) -> int:
+    _rerun_under_xvfb(argv)
+    wanted = argv or list(SHOTS)
+    unknown = [name for name in wanted if name not in SHOTS]
+    if unknown:
+        print(f"unknown tab(s): {', '.join(unknown)}; choose from {', '.join(SHOTS)}")
+        return 2
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(_WORK))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from mnist_desktop.gui.icons import app_icon
+    from mnist_desktop.recognizer import Recognizer
+
+    app.setWindowIcon(app_icon())
+    window = MainWindow()
+    window.resize(*WINDOW_SIZE)
+    window.move(20, 10)
+    window.show()
+    window.use_recognizer(Recognizer.load())
+    settle(0.5)
+    for name in wanted:
+        SHOTS[name](window, REPO / "docs")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,43 @@
+"""The ``mnist-desktop`` command: the window with no arguments, sub-commands otherwise.
+
+Qt-free: the GUI is imported only when the window is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """Open the desktop window (the ``mnist-desktop-gui`` entry point)."""
+    from mnist_desktop.gui.app import run_app
+
+    return run_app(list(argv) if argv is not None else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mnist-desktop",
+        description="Read handwritten digits and numbers. With no arguments, opens the window.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = commands.add_parser("gui", help="open the desktop window (the default)")
+    gui.add_argument("--model", help="a .keras model file instead of the bundled one")
+    from mnist_desktop.classify_command import add_classify_parser
+
+    add_classify_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        return gui_main([])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command in (None, "gui"):
+        extra = ["--model", args.model] if getattr(args, "model", None) else []
+        return gui_main(extra)
+    return int(args.run(args))

@@ -1,0 +1,372 @@
+"""Capture and recognition for the Webcam tab, off the GUI thread; newest frame wins.
+
+Design: two plain Python threads per run, owned by one :class:`CameraWorker` (a QObject that
+only emits signals; it never touches a widget).
+
+- The **capture thread** opens the source, reads frames at the source's own pace (a camera
+  delivers at its rate; a video file is paced to its ``CAP_PROP_FPS`` by sleeping *in this
+  thread*), and puts each frame into a one-slot :class:`LatestSlot` mailbox, replacing a
+  frame the recogniser has not taken yet. It also offers the frame to the GUI for preview,
+  at most one at a time (the GUI acknowledges with :meth:`CameraWorker.frame_shown`), so a
+  busy GUI drops preview frames instead of queueing them.
+- The **recognition thread** takes the newest frame from the mailbox, recognises the region
+  of interest, smooths the answer over recent frames and emits a :class:`FrameResult`.
+
+Why two threads rather than one doing grab-and-recognise: the preview stays at the camera's
+frame rate however slow recognition is, and draining the camera's buffer is exact (the
+capture thread keeps reading) instead of guessing how many stale frames to ``grab()``. When
+recognition is slower than the camera, the frames in between are simply overwritten in the
+mailbox, so a result is never older than one recognition time.
+
+Why ``threading`` rather than QThread: a camera read or a stream open can block inside
+OpenCV for seconds (an unplugged device, a dead URL). A daemon thread that is still stuck
+when the window closes can neither hang the exit nor trigger "QThread: Destroyed while
+thread is still running". Signals emitted from these threads reach the GUI as queued calls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from mnist_desktop.camera_source import SourceError, SourceInfo, open_source
+from mnist_desktop.results import Box, NumberReading, Recognition
+from mnist_desktop.smoothing import DigitSmoother, NumberSmoother
+
+Mode = Literal["digit", "number"]
+Roi = tuple[float, float, float, float]
+"""Region of interest as fractions of the frame: (x, y, width, height), all in 0..1."""
+
+DEFAULT_ROI: Roi = (0.25, 0.2, 0.5, 0.6)
+MIN_ROI = 0.05
+NO_FRAMES_TIMEOUT = 3.0
+"""Seconds without a frame before a camera or stream is reported as gone."""
+DEFAULT_FILE_FPS = 25.0
+
+T = TypeVar("T")
+
+
+def clamp_roi(roi: Roi) -> Roi:
+    """Keep a region inside the frame and at least ``MIN_ROI`` wide and high."""
+    x, y, w, h = (float(v) for v in roi)
+    w = min(max(w, MIN_ROI), 1.0)
+    h = min(max(h, MIN_ROI), 1.0)
+    return (min(max(x, 0.0), 1.0 - w), min(max(y, 0.0), 1.0 - h), w, h)
+
+
+def roi_pixels(roi: Roi, width: int, height: int) -> Box:
+    """The region in pixels of a ``width`` x ``height`` frame (at least 1x1, inside it)."""
+    x, y, w, h = clamp_roi(roi)
+    left, top = int(round(x * width)), int(round(y * height))
+    right, bottom = int(round((x + w) * width)), int(round((y + h) * height))
+    left, top = min(left, width - 1), min(top, height - 1)
+    return (left, top, max(1, min(right, width) - left), max(1, min(bottom, height) - top))
+
+
+@dataclass(frozen=True)
+class CameraFrame:
+    """One captured frame: BGR uint8 (read-only), its number in this run, the measured fps."""
+
+    image: np.ndarray
+    index: int
+    fps: float
+    timestamp: float
+    """``time.monotonic()`` when it was read."""
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """The recognition of one frame's region of interest.
+
+    ``raw`` is this frame's answer, ``smoothed`` the steady one over recent frames (what to
+    show); boxes in both are relative to ``roi`` (pixels in the frame).
+    """
+
+    frame_index: int
+    roi: Box
+    raw: Recognition | NumberReading
+    smoothed: Recognition | NumberReading
+    label: str
+    steady: bool
+    latency: float
+    """Seconds from reading the frame to this result."""
+    rate: float
+    """Results per second, recently."""
+    dropped: int
+    """Frames skipped so far because recognition was still busy (newest frame wins)."""
+    still: bool = False
+    """Recognised once on a frozen frame, not smoothed."""
+
+    @property
+    def mode(self) -> Mode:
+        return "number" if isinstance(self.raw, NumberReading) else "digit"
+
+
+@dataclass(frozen=True)
+class CaptureStopped:
+    """Why a run ended: ``end`` of a video file, an ``error``, or the ``user`` stopped it."""
+
+    reason: Literal["end", "error", "user"]
+    message: str
+    frames: int
+
+
+class LatestSlot(Generic[T]):
+    """A one-item mailbox: :meth:`put` replaces what is waiting, :meth:`take` blocks."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: T | None = None
+        self._closed = False
+
+    def put(self, item: T) -> bool:
+        """Store ``item``; True when it replaced one nobody took (a dropped item)."""
+        with self._cond:
+            dropped = self._item is not None
+            self._item = item
+            self._cond.notify()
+            return dropped
+
+    def take(self, timeout: float | None = None) -> T | None:
+        """The newest item, waiting for one; None once closed (or after ``timeout``)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._item is not None or self._closed, timeout)
+            if self._closed:
+                return None
+            item, self._item = self._item, None
+            return item
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+class _Rate:
+    """Events per second over the last ``n`` events."""
+
+    def __init__(self, n: int = 30) -> None:
+        self._times: deque[float] = deque(maxlen=n)
+
+    def tick(self, now: float) -> float:
+        self._times.append(now)
+        if len(self._times) < 2 or self._times[-1] <= self._times[0]:
+            return 0.0
+        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+
+class CameraWorker(QObject):
+    """Runs one capture session of one source; create a new worker for each Start."""
+
+    opened = Signal(object)  # SourceInfo
+    frameReady = Signal(object)  # CameraFrame; call frame_shown() when it has been taken
+    resultReady = Signal(object)  # FrameResult
+    numberModeUnavailable = Signal(str)  # the reason; the worker went back to digit mode
+    notice = Signal(str)  # a non-fatal problem worth telling the user
+    stopped = Signal(object)  # CaptureStopped, exactly once per run
+
+    def __init__(self, source: str | int, *, recognizer: Any = None, roi: Roi = DEFAULT_ROI,
+                 mode: Mode = "digit", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self._lock = threading.Lock()
+        self._recognizer = recognizer
+        self._roi = clamp_roi(roi)
+        self._mode: Mode = mode
+        self._generation = 0
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._preview_pending = False
+        self._inbox: LatestSlot[tuple[CameraFrame, bool]] = LatestSlot()
+        self._dropped = 0
+        self._thread = threading.Thread(target=self._capture_main, daemon=True,
+                                        name=f"camera-capture {source}")
+
+    # -- control, from the GUI thread ---------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        """Ask both threads to finish; returns at once."""
+        self._stop.set()
+        self._inbox.close()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the run to end; True when it has (never started counts as ended)."""
+        if self._thread.ident is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def set_recognizer(self, recognizer: Any) -> None:
+        with self._lock:
+            self._recognizer = recognizer
+            self._generation += 1
+
+    def set_roi(self, roi: Roi) -> None:
+        with self._lock:
+            self._roi = clamp_roi(roi)
+
+    def set_mode(self, mode: Mode) -> None:
+        with self._lock:
+            if mode != self._mode:
+                self._mode = mode
+                self._generation += 1
+
+    def set_paused(self, paused: bool) -> None:
+        """Freeze: stop passing frames on (a video file also stops advancing)."""
+        if paused:
+            self._paused.set()
+        else:
+            self._paused.clear()
+
+    def submit_still(self, frame: CameraFrame) -> None:
+        """Recognise ``frame`` once, unsmoothed (a frozen frame whose box was moved)."""
+        self._inbox.put((frame, True))
+
+    def frame_shown(self) -> None:
+        """The GUI has taken the last preview frame; the next one may be sent."""
+        with self._lock:
+            self._preview_pending = False
+
+    # -- capture thread -------------------------------------------------------------------
+    def _emit(self, signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the QObject is gone (application shutting down)
+            self._stop.set()
+
+    def _capture_main(self) -> None:
+        recognise = threading.Thread(target=self._recognise_main, daemon=True,
+                                     name="camera-recognise")
+        reason, message, frames = "error", "", 0
+        try:
+            capture, info = open_source(self.source)
+        except SourceError as error:
+            message = str(error)
+        else:
+            self._emit(self.opened, info)
+            recognise.start()
+            try:
+                reason, message, frames = self._read_frames(capture, info)
+            except Exception as error:  # keep the app alive; say what happened
+                message = f"Capture failed: {error}"
+            finally:
+                capture.release()
+        finally:
+            self._inbox.close()
+            if recognise.ident is not None:
+                recognise.join()
+            self._emit(self.stopped, CaptureStopped(reason, message, frames))
+
+    def _read_frames(self, capture: Any, info: SourceInfo) -> tuple[str, str, int]:
+        is_file = info.kind == "file"
+        period = 1.0 / (info.fps or DEFAULT_FILE_FPS) if is_file else 0.0
+        rate = _Rate()
+        frames = 0
+        deadline = last_ok = time.monotonic()
+        while not self._stop.is_set():
+            if is_file and self._paused.is_set():
+                self._stop.wait(0.03)
+                deadline = time.monotonic()
+                continue
+            ok, image = capture.read()
+            now = time.monotonic()
+            if not ok or image is None:
+                if is_file:
+                    return ("end", f"End of the video {info.name} ({frames} frames). "
+                            "Press Start to play it again.", frames)
+                if now - last_ok > NO_FRAMES_TIMEOUT:
+                    return "error", self._silence_message(info, frames), frames
+                self._stop.wait(0.02)
+                continue
+            last_ok = now
+            image.setflags(write=False)
+            frame = CameraFrame(image, frames, rate.tick(now), now)
+            frames += 1
+            if not self._paused.is_set():
+                if self._inbox.put((frame, False)):
+                    self._dropped += 1
+                self._offer_preview(frame)
+            if period:
+                deadline += period
+                delay = deadline - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+                elif delay < -period:  # fell behind: carry on from now, never race ahead
+                    deadline = time.monotonic()
+        return "user", "Stopped.", frames
+
+    @staticmethod
+    def _silence_message(info: SourceInfo, frames: int) -> str:
+        if frames == 0:
+            return (f"{info.name.capitalize()} opened but sent no picture: it may be in use by "
+                    "another program. Close that program and press Start again.")
+        what = "the camera" if info.kind == "camera" else "the stream"
+        return (f"{info.name.capitalize()} stopped sending frames: was {what} unplugged or "
+                "switched off? Press Start to try again.")
+
+    def _offer_preview(self, frame: CameraFrame) -> None:
+        with self._lock:
+            if self._preview_pending:
+                return
+            self._preview_pending = True
+        self._emit(self.frameReady, frame)
+
+    # -- recognition thread --------------------------------------------------------------
+    def _recognise_main(self) -> None:
+        digits, numbers = DigitSmoother(), NumberSmoother()
+        generation = -1
+        rate = _Rate(10)
+        while not self._stop.is_set():
+            item = self._inbox.take()
+            if item is None:
+                return
+            frame, still = item
+            with self._lock:
+                recognizer, roi, mode = self._recognizer, self._roi, self._mode
+                if generation != self._generation:
+                    generation = self._generation
+                    digits.reset()
+                    numbers.reset()
+            if recognizer is None:
+                continue
+            height, width = frame.image.shape[:2]
+            x, y, w, h = box = roi_pixels(roi, width, height)
+            try:
+                raw = self._recognise(recognizer, frame.image[y : y + h, x : x + w], mode)
+            except Exception as error:
+                self._emit(self.notice, f"Recognition failed: {error}")
+                continue
+            if still:
+                label = raw.text if isinstance(raw, NumberReading) else raw.label
+                smoothed, steady = raw, True
+            else:
+                smoother = numbers if isinstance(raw, NumberReading) else digits
+                answer = smoother.update(raw)
+                smoothed, label, steady = answer.result, answer.label, answer.steady
+            now = time.monotonic()
+            self._emit(self.resultReady, FrameResult(
+                frame.index, box, raw, smoothed, label, steady, now - frame.timestamp,
+                rate.tick(now), self._dropped, still))
+
+    def _recognise(self, recognizer: Any, roi_image: np.ndarray,
+                   mode: Mode) -> Recognition | NumberReading:
+        if mode == "number":
+            try:
+                return recognizer.read(roi_image)
+            except (ImportError, NotImplementedError, AttributeError) as error:
+                self.set_mode("digit")
+                self._emit(self.numberModeUnavailable,
+                           f"Number mode is not available ({error or type(error).__name__}); "
+                           "reading single digits instead.")
+        return recognizer.recognize(roi_image)

@@ -1,0 +1,397 @@
+"""The main window: Draw, Image, Webcam and Batch tabs beside one shared result panel.
+
+The window opens without a model; ``start()`` loads it in the background and hands it to
+every tab when ready. Files and folders can be dropped anywhere on the window or pasted.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mnist_desktop.gui.batch_tab import BatchTab
+from mnist_desktop.gui.draw_tab import DrawTab
+from mnist_desktop.gui.image_tab import ImageTab
+from mnist_desktop.gui.model_loader import ModelLoader
+from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, model_summary
+from mnist_desktop.gui.qt_image import qimage_to_array
+from mnist_desktop.gui.result_panel import ResultPanel
+from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
+from mnist_desktop.gui.webcam_tab import WebcamTab
+
+IDLE_TEXT = {
+    "draw": "Draw a digit on the canvas",
+    "image": "Open, drop or paste an image",
+    "webcam": "Start the camera and hold a digit inside the box",
+    "batch": "Open a folder to read every image in it",
+}
+_GREEN, _RED = "#2e7d32", "#c62828"
+
+
+def _action(parent: QWidget, text: str, tip: str, keys: Any = None) -> QAction:
+    action = QAction(text, parent)
+    if keys is not None:
+        action.setShortcut(QKeySequence(keys))
+        tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    return action
+
+
+class MainWindow(QMainWindow):
+    """Signals ``modelReady(object)`` (the Recognizer) and ``modelFailed(str)``."""
+
+    modelReady = Signal(object)
+    modelFailed = Signal(str)
+
+    def __init__(self, model_path: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("MNIST Desktop")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(880, 600)
+        self.recognizer: Any = None
+        self._model_path = model_path
+        self._results: dict[QWidget, object] = {}
+        self._closed = False
+        self.draw_tab = DrawTab(self)
+        self.image_tab = ImageTab(self)
+        self.webcam_tab = WebcamTab(self)
+        self.batch_tab = BatchTab(self)
+        self._names = {self.draw_tab: "draw", self.image_tab: "image",
+                       self.webcam_tab: "webcam", self.batch_tab: "batch"}
+        self.panel = ResultPanel(self)
+        self.loader = ModelLoader(self)
+        self._build()
+        self._build_menus()
+        self._wire()
+        self._restore_settings()
+
+    # --- construction ---------------------------------------------------------------------
+    def _build(self) -> None:
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        tips = {"draw": "Write digits with the mouse, a pen or your finger (Ctrl+1)",
+                "image": "Open, drop or paste a picture (Ctrl+2)",
+                "webcam": "Read digits held up to a camera or from a video (Ctrl+3)",
+                "batch": "Read every image in a folder (Ctrl+4)"}
+        for tab, name in self._names.items():
+            index = self.tabs.addTab(tab, name.capitalize())
+            self.tabs.setTabToolTip(index, tips[name])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.banner = ModelBanner(self)
+        self.banner.loadRequested.connect(self.load_model_dialog)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.badge = ModelBadge(self)
+        self.statusBar().addPermanentWidget(self.badge)
+        self.badge.set_state("Model not loaded yet")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = _action(self, "&Open image…", "Open an image file",
+                                   QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.open_image_dialog)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.setToolTipsVisible(True)
+        self.folder_action = _action(self, "Open &folder…", "Read every image in a folder",
+                                     "Ctrl+Shift+O")
+        self.folder_action.triggered.connect(self.open_folder_dialog)
+        self.load_model_action = _action(self, "&Load model…", "Use another .keras model file",
+                                         "Ctrl+L")
+        self.load_model_action.triggered.connect(self.load_model_dialog)
+        self.bundled_model_action = _action(self, "Use the &bundled model",
+                                            "Go back to the model shipped with the app")
+        self.bundled_model_action.triggered.connect(lambda: self.load_model(None, remember=True))
+        quit_action = _action(self, "&Quit", "Close the app", QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.open_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.folder_action)
+        file_menu.addAction(self.draw_tab.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.load_model_action)
+        file_menu.addAction(self.bundled_model_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        for action in (self.draw_tab.undo_action, self.draw_tab.redo_action,
+                       self.draw_tab.clear_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        self.paste_action = _action(self, "&Paste image", "Open the image or file on the "
+                                    "clipboard", QKeySequence.StandardKey.Paste)
+        self.paste_action.triggered.connect(self.paste)
+        edit_menu.addAction(self.paste_action)
+
+        view_menu = bar.addMenu("&View")
+        for number, (tab, name) in enumerate(self._names.items(), start=1):
+            action = _action(self, f"&{name.capitalize()}", f"Show the {name} tab",
+                             f"Ctrl+{number}")
+            action.triggered.connect(lambda _=False, t=tab: self.tabs.setCurrentWidget(t))
+            view_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        about = _action(self, "&About MNIST Desktop", "Version and model information",
+                        QKeySequence.StandardKey.HelpContents)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        about_qt = _action(self, "About &Qt", "Qt version and licence")
+        about_qt.triggered.connect(QApplication.aboutQt)
+        help_menu.addAction(about)
+        help_menu.addAction(about_qt)
+        self._update_recent_menu(recent_files())
+
+    def _wire(self) -> None:
+        for tab in self._names:
+            tab.resultReady.connect(lambda result, t=tab: self._on_result(t, result))
+            tab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.image_tab.digitClicked.connect(self.panel.select_digit)
+        self.image_tab.recentFilesChanged.connect(self._update_recent_menu)
+        self.panel.digitSelected.connect(self._on_digit_selected)
+        self.webcam_tab.sendToImage.connect(self._open_array_in_image_tab)
+        self.batch_tab.openImageRequested.connect(self.open_image)
+        self.loader.loading.connect(self._on_model_loading)
+        self.loader.loaded.connect(self.use_recognizer)
+        self.loader.failed.connect(self._on_model_failed)
+
+    # --- model --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the model (the --model file, the one chosen last time, or the bundled one)."""
+        path = self._model_path
+        if path is None:
+            remembered = str(app_settings().value("model/path", "") or "")
+            path = remembered if remembered and os.path.isfile(remembered) else None
+        self.load_model(path)
+
+    def load_model(self, path: str | None, remember: bool = False) -> None:
+        if remember:
+            app_settings().setValue("model/path", path or "")
+        self.loader.load(path)
+
+    def load_model_dialog(self) -> None:
+        folder = os.path.dirname(str(app_settings().value("model/path", "") or "")) or ""
+        path, _ = QFileDialog.getOpenFileName(self, "Load model", folder,
+                                              "Keras models (*.keras *.h5);;All files (*)")
+        if path:
+            self.load_model(path, remember=True)
+
+    def _on_model_loading(self, path: str) -> None:
+        name = os.path.basename(path) if path else "the bundled model"
+        self.badge.set_state(f"Loading {name}…", busy=True)
+        if self.recognizer is None:
+            self.panel.set_idle_text("Loading the model… you can already draw or open images")
+
+    def use_recognizer(self, recognizer: Any, seconds: float = 0.0) -> None:
+        """Hand a loaded Recognizer to every tab and say so in the status bar."""
+        self.recognizer = recognizer
+        self.banner.hide()
+        summary = model_summary(recognizer.info)
+        self.badge.set_state(f"Ready · {summary}", _GREEN)
+        self.badge.setToolTip(str(recognizer.info.path))
+        took = f" in {seconds:.1f} s" if seconds else ""
+        self.statusBar().showMessage(f"Model ready{took}: {summary}", 8000)
+        self._on_tab_changed(self.tabs.currentIndex())
+        for tab in self._names:
+            tab.set_recognizer(recognizer)
+        self.modelReady.emit(recognizer)
+
+    def _on_model_failed(self, error: str) -> None:
+        if self.recognizer is None:
+            self.badge.set_state("No model – see the message above", _RED)
+            self.banner.show_problem(f"<b>The digit model could not be loaded.</b> {error}<br>"
+                                     "Choose a model file with File → Load model…")
+            self.panel.set_idle_text("No model loaded – use File → Load model…")
+        else:
+            self.badge.set_state(f"Ready · {model_summary(self.recognizer.info)}", _GREEN)
+            self.banner.show_problem(f"<b>That model could not be loaded</b> – still using "
+                                     f"{self.recognizer.info.name}. {error}")
+        self.statusBar().showMessage(f"Model not loaded: {error}", 15000)
+        self.modelFailed.emit(error)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About MNIST Desktop",
+                          about_html(self.recognizer.info if self.recognizer else None))
+
+    # --- results --------------------------------------------------------------------------
+    def _on_result(self, tab: QWidget, result: object) -> None:
+        self._results[tab] = result
+        if self.tabs.currentWidget() is tab:
+            self.panel.show_result(result)  # type: ignore[arg-type]
+            if self.panel.selected_digit >= 0:
+                self._on_digit_selected(self.panel.selected_digit)
+
+    def _on_tab_changed(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        self.draw_tab.set_current(tab is self.draw_tab)
+        if self.recognizer is not None:
+            self.panel.set_idle_text(IDLE_TEXT[self._names[tab]])
+        self.panel.show_result(self._results.get(tab))  # type: ignore[arg-type]
+
+    def _on_digit_selected(self, index: int) -> None:
+        highlight = getattr(self.tabs.currentWidget(), "highlight_digit", None)
+        if highlight is not None:
+            highlight(index)
+
+    # --- opening files, folders, drops and pastes ------------------------------------------
+    def open_image(self, path: str) -> None:
+        self.tabs.setCurrentWidget(self.image_tab)
+        self.image_tab.open_path(path)
+
+    def _open_array_in_image_tab(self, image: Any, name: str) -> None:
+        self.tabs.setCurrentWidget(self.image_tab)
+        self.image_tab.open_array(image, name)
+
+    def open_image_dialog(self) -> None:
+        self.tabs.setCurrentWidget(self.image_tab)
+        self.image_tab.open_dialog()
+
+    def open_folder(self, path: str) -> None:
+        self.tabs.setCurrentWidget(self.batch_tab)
+        recursive = str(app_settings().value("batch/recursive", "true")).lower() == "true"
+        self.batch_tab.start_folder(path, recursive)
+
+    def open_folder_dialog(self) -> None:
+        settings = app_settings()
+        start = str(settings.value("batch/last_dir", os.path.expanduser("~")))
+        path = QFileDialog.getExistingDirectory(self, "Open folder", start)
+        if path:
+            settings.setValue("batch/last_dir", path)
+            self.open_folder(path)
+
+    def open_mime(self, mime: QMimeData) -> bool:
+        """Open what was dropped or pasted: a folder, an image file or image data."""
+        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        if not paths and mime.hasText():
+            text = mime.text().strip().splitlines()[0] if mime.text().strip() else ""
+            candidate = QUrl(text).toLocalFile() if text.startswith("file:") else text
+            paths = [candidate] if candidate and os.path.exists(candidate) else []
+        if paths:
+            if os.path.isdir(paths[0]):
+                self.open_folder(paths[0])
+            else:
+                self.open_image(paths[0])
+                if len(paths) > 1:
+                    self.statusBar().showMessage(f"Opened the first of {len(paths)} files – "
+                                                 "use File → Open folder… to read many", 8000)
+            return True
+        if mime.hasImage():
+            image = mime.imageData()
+            if image is not None and not image.isNull():
+                self._open_array_in_image_tab(qimage_to_array(image), "pasted image")
+                return True
+        return False
+
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not self.open_mime(mime):
+            self.statusBar().showMessage("The clipboard holds no image or image file", 6000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasImage():
+            event.acceptProposedAction()
+            self.image_tab.view.set_drag_active(True)
+            self.statusBar().showMessage("Drop to open: a folder goes to Batch, an image to "
+                                         "Image", 4000)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.image_tab.view.set_drag_active(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.image_tab.view.set_drag_active(False)
+        if self.open_mime(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            self.statusBar().showMessage("Nothing that can be opened was dropped", 6000)
+
+    def _update_recent_menu(self, files: list[str]) -> None:
+        self.recent_menu.clear()
+        for number, path in enumerate(files, start=1):
+            label = f"&{number} {os.path.basename(path)}" if number < 10 else os.path.basename(path)
+            action = self.recent_menu.addAction(label)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_image(p))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list", self._clear_recent)
+        self.recent_menu.setEnabled(bool(files))
+
+    def _clear_recent(self) -> None:
+        clear_recent_files()
+        self._update_recent_menu([])
+
+    # --- settings and closing -------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1220, 780)
+        state = settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        try:
+            index = int(settings.value("window/tab", 0))
+        except (TypeError, ValueError):
+            index = 0
+        self.tabs.setCurrentIndex(index if 0 <= index < self.tabs.count() else 0)
+        self._on_tab_changed(self.tabs.currentIndex())
+        self.panel.set_idle_text("Loading the model… you can already draw or open images")
+
+    def save_settings(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+        settings.sync()
+
+    def shutdown(self) -> None:
+        """Stop every tab's threads and the model loader, waiting for them (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for tab in self._names:
+            tab.shutdown()
+        self.loader.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.hide()  # feels instant even if a model load must finish first
+        self.shutdown()
+        event.accept()

@@ -1,0 +1,291 @@
+"""Find the ink in a grey image: scale, polarity, lighting, threshold, lines, specks.
+
+This is the first half of the pipeline, shared by single-digit recognition and by the
+reading of whole numbers. Everything works at an *analysis* resolution (big photos are
+shrunk, tiny images enlarged) and reports the scale so boxes map back to the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+ANALYSIS_MAX_SIDE = 320
+"""Longest side of the analysis image for single digits (the number reader may ask more)."""
+SMALL_IMAGE_SIDE = 160
+"""Images smaller than this are enlarged first so the threshold gives smooth outlines."""
+MIN_CONTRAST = 0.16
+"""Ink must be at least this much darker than its local paper (fraction of paper level)."""
+WEAK_CONTRAST = 0.1
+"""Floor for the weak (hysteresis) threshold that keeps faint parts of a stroke."""
+BACKGROUND_DIVISOR = 4
+"""The wide paper-estimating closing is a quarter of the picture: wider than any stroke."""
+NARROW_DIVISOR = 12
+"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
+
+
+@dataclass(frozen=True)
+class InkMap:
+    """The ink of one image at analysis resolution.
+
+    ``scale`` is analysis pixels per input pixel. ``labels``/``stats`` are the connected
+    components of ``mask`` after specks and lines were removed; ``candidates`` lists the
+    component labels that may be (part of) a digit, largest first.
+    """
+
+    grey: np.ndarray
+    contrast: np.ndarray
+    mask: np.ndarray
+    labels: np.ndarray
+    stats: np.ndarray
+    candidates: tuple[int, ...]
+    scale: float
+    dark_ink: bool
+    message: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.mask.shape[0], self.mask.shape[1]
+
+    def component_mask(
+        self, labels: tuple[int, ...] | list[int], box: tuple[int, int, int, int] | None = None
+    ) -> np.ndarray:
+        """A uint8 0/255 mask holding only the given components (cut to ``box`` if given)."""
+        keep = np.zeros(int(self.stats.shape[0]), dtype=np.uint8)
+        keep[list(labels)] = 255
+        if box is None:
+            return keep[self.labels]
+        x, y, w, h = box
+        return keep[self.labels[y : y + h, x : x + w]]
+
+    def to_input_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """Map an analysis-resolution box (x, y, w, h) back to input pixels."""
+        x, y, w, h = box
+        s = self.scale
+        x0, y0 = int(np.floor(x / s)), int(np.floor(y / s))
+        x1, y1 = int(np.ceil((x + w) / s)), int(np.ceil((y + h) / s))
+        return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
+def analysis_image(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """Resize to the analysis resolution; area-averaging also denoises big photos."""
+    h, w = grey.shape
+    longest = max(h, w)
+    if longest > max_side:
+        scale = max_side / longest
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
+    if longest < SMALL_IMAGE_SIDE:
+        factor = min(8, int(np.ceil(SMALL_IMAGE_SIDE / longest)))
+        size = (w * factor, h * factor)
+        return cv2.resize(grey, size, interpolation=cv2.INTER_CUBIC), float(factor)
+    return grey, 1.0
+
+
+def _percentiles(grey: np.ndarray, fractions: tuple[float, ...]) -> list[float]:
+    """Fast percentiles of a uint8 image from its histogram."""
+    hist = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
+    cumulative = np.cumsum(hist) / max(1.0, float(hist.sum()))
+    return [float(np.searchsorted(cumulative, f)) for f in fractions]
+
+
+def ink_is_dark(grey: np.ndarray) -> bool:
+    """Polarity: the paper is what most of the central part of the picture shows."""
+    h, w = grey.shape
+    centre = grey[h // 5 : h - h // 5 or None, w // 5 : w - w // 5 or None]
+    low, high = _percentiles(grey, (0.01, 0.99))
+    (median,) = _percentiles(np.ascontiguousarray(centre) if centre.size else grey, (0.5,))
+    return (high - median) <= (median - low)
+
+
+def paper_levels(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Local paper brightness (dark ink assumed) at two scales, by morphological closings.
+
+    A closing removes dark strokes narrower than its kernel but keeps the sharp edge of a
+    shadow or of the paper, so neither turns into ink. The wide closing (a quarter of the
+    picture) sees even marker strokes as ink; the narrow one (1/12) treats soft shadows and
+    blotches wider than a pen stroke as paper. Both run on a half-size copy. Returns
+    ``(narrow, wide, narrow kernel size in analysis pixels)``.
+    """
+    h, w = grey.shape
+    small = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    levels = []
+    for divisor in (NARROW_DIVISOR, BACKGROUND_DIVISOR):
+        k = max(3, (min(small.shape) // divisor) | 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+        closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
+        levels.append(cv2.resize(closed, (w, h), interpolation=cv2.INTER_LINEAR))
+    return levels[0], levels[1], 2 * max(3, (min(small.shape) // NARROW_DIVISOR) | 1)
+
+
+def _relative_darkness(smooth: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    paper = cv2.max(paper, smooth)
+    darker = cv2.subtract(paper, smooth).astype(np.float32)
+    return cv2.divide(darker, cv2.max(paper, 64).astype(np.float32))
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """Typical stroke width of a mask: twice its area over its boundary length."""
+    area = cv2.countNonZero(mask)
+    if area < 20:
+        return 0.0
+    boundary = area - cv2.countNonZero(cv2.erode(mask, np.ones((3, 3), np.uint8)))
+    return 2.0 * area / max(1, boundary)
+
+
+def ink_contrast(grey: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """How much darker than its local paper each pixel is, in [0, 1] (1 = black on white).
+
+    Decides between paper estimates by the stroke width of the clearest ink: thin pen
+    strokes are measured against a closing a few strokes wide (soft shadows and blotches
+    drop out), thick marker strokes against the wide one.
+    """
+    g = grey if dark_ink else cv2.bitwise_not(grey)
+    smooth = cv2.GaussianBlur(g, (0, 0), 0.8)
+    narrow, wide, kernel = paper_levels(smooth)
+    contrast = _relative_darkness(smooth, narrow)
+    clearest = max(MIN_CONTRAST, 0.5 * float(np.percentile(contrast[::2, ::2], 99.7)))
+    width = _stroke_width(cv2.compare(contrast, clearest, cv2.CMP_GE))
+    if width == 0.0 or width > kernel / 4.0:
+        return _relative_darkness(smooth, wide)
+    fine = max(5, int(round(4.0 * width)) | 1)
+    if fine < kernel:
+        element = cv2.getStructuringElement(cv2.MORPH_RECT, (fine, fine))
+        paper = cv2.morphologyEx(smooth, cv2.MORPH_CLOSE, element, borderType=cv2.BORDER_REPLICATE)
+        return _relative_darkness(smooth, paper)
+    return contrast
+
+
+def hysteresis_threshold(
+    contrast: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Otsu on the lighting-free contrast, with a weak threshold for faint stroke parts.
+
+    Weak pixels are kept only where their component holds strong ones, so a faint pencil
+    line stays in one piece while paper texture and JPEG noise stay out. Returns the mask
+    (0/255) and its components' labels and stats (dropped components get area 0).
+    """
+    c8 = cv2.convertScaleAbs(contrast, alpha=255.0)
+    otsu, _ = cv2.threshold(c8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    high = max(otsu, MIN_CONTRAST * 255.0)
+    low = max(0.55 * high, WEAK_CONTRAST * 255.0)
+    weak = cv2.compare(c8, low, cv2.CMP_GE)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(weak, connectivity=8)
+    keep = np.zeros(count, dtype=np.uint8)
+    keep[labels[c8 >= high]] = 255
+    keep[0] = 0
+    stats[keep == 0, cv2.CC_STAT_AREA] = 0
+    return keep[labels], labels, stats
+
+
+def _line_pixels(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Pixels of thin straight lines spanning half the picture (ruled paper, grids, margins).
+
+    Lines are found on a quarter-size copy (long thin runs), then only the thin part of
+    the ink inside them is taken: where a stroke crosses or lies on a line, the ink is
+    thicker than the line and stays, so digits are neither cut nor thinned.
+    """
+    m = mask if horizontal else mask.T
+    h, w = m.shape
+    factor = 4
+    small = cv2.resize(m, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
+    small = (small > 40).astype(np.uint8)
+    length = max(8, small.shape[1] // 4)
+    runs = cv2.morphologyEx(small, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    thickest = max(2, round(0.02 * small.shape[0]))
+    keep = np.zeros(count, dtype=np.uint8)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        if bw < 0.5 * small.shape[1]:
+            continue
+        columns = np.count_nonzero(labels[y : y + bh, x : x + bw] == i, axis=0)
+        if np.median(columns[columns > 0]) <= thickest:  # a digit lying on a line stays a line
+            keep[i] = 255
+    region = keep[labels]
+    if not region.any():
+        return np.zeros_like(mask)
+    region = cv2.resize(region, (w, h), interpolation=cv2.INTER_NEAREST)
+    region = cv2.dilate(region, np.ones((factor + 1, 1), np.uint8))
+    line_width = max(3, round(0.015 * h))
+    thick = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((line_width + 1, 1), np.uint8))
+    lines = region & m & ~thick
+    return lines if horizontal else lines.T
+
+
+def has_long_components(stats: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether any component spans half the picture (only then can it hold a ruled line)."""
+    h, w = shape
+    spans = stats[1:, cv2.CC_STAT_WIDTH] >= 0.5 * w
+    spans |= stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * h
+    return bool(spans.any())
+
+
+def remove_lines(mask: np.ndarray) -> np.ndarray:
+    """Drop ruled lines, grid lines and straight paper edges, keeping strokes that cross them."""
+    lines = _line_pixels(mask, horizontal=True) | _line_pixels(mask, horizontal=False)
+    return mask & ~lines if lines.any() else mask
+
+
+def _is_junk(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+    """A desk edge, a table border or the outline of a sheet: no part of a digit."""
+    h, w = shape
+    x, y, bw, bh, area = (int(v) for v in stat)
+    touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+    frame_long = bw >= 0.8 * w or bh >= 0.8 * h
+    outline = bw >= 0.6 * w and bh >= 0.6 * h and area < 0.1 * bw * bh
+    return (touches and frame_long) or outline
+
+
+def _frame_junk(stats: np.ndarray, shape: tuple[int, int]) -> list[int]:
+    return [i for i in range(1, stats.shape[0])
+            if stats[i, cv2.CC_STAT_AREA] > 0 and _is_junk(stats[i], shape)]
+
+
+def _candidates(stats: np.ndarray, shape: tuple[int, int]) -> tuple[int, ...]:
+    """Components that may be ink of a digit: no specks, no frame-long border pieces."""
+    h, w = shape
+    if stats.shape[0] <= 1 or not stats[1:, cv2.CC_STAT_AREA].any():
+        return ()
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    largest = int(areas.max())
+    min_area = max(4.0, 2e-5 * h * w, 0.02 * largest)
+    keep: list[int] = []
+    junk: list[int] = []
+    for label in range(1, stats.shape[0]):
+        if stats[label, cv2.CC_STAT_AREA] < min_area:
+            continue
+        (junk if _is_junk(stats[label], shape) else keep).append(label)
+    if not keep:
+        keep = junk
+    return tuple(sorted(keep, key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])))
+
+
+def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> InkMap:
+    """Run the ink-finding half of the pipeline on a uint8 grey image."""
+    grey, scale = analysis_image(image_grey, max_side)
+    dark = ink_is_dark(grey)
+    contrast = ink_contrast(grey, dark)
+    empty = np.zeros(grey.shape, dtype=np.uint8)
+    no_stats = np.zeros((1, 5), dtype=np.int32)
+    if float(contrast.max(initial=0.0)) < MIN_CONTRAST:
+        return InkMap(grey, contrast, empty, empty.astype(np.int32), no_stats, (), scale, dark,
+                      "no ink: nothing stands out from the paper")
+    mask, labels, stats = hysteresis_threshold(contrast)
+    junk = _frame_junk(stats, mask.shape)
+    if junk:  # a desk or sheet edge took the threshold: decide it again without them
+        covered = cv2.dilate(np.isin(labels, junk).astype(np.uint8), np.ones((5, 5), np.uint8))
+        mask, labels, stats = hysteresis_threshold(np.where(covered > 0, 0.0, contrast))
+    if has_long_components(stats, mask.shape):
+        mask = remove_lines(mask)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    candidates = _candidates(stats, mask.shape)
+    ink_share = float(np.count_nonzero(mask)) / mask.size
+    message = ""
+    if not candidates:
+        message = "no ink: only specks or lines were found"
+    elif ink_share > 0.6:
+        candidates, message = (), "no digit: the whole picture looks like ink"
+    return InkMap(grey, contrast, mask, labels, stats, candidates, scale, dark, message)

@@ -1,0 +1,56 @@
+"""Shared fixtures. Tests run headless: Qt uses the offscreen platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from mnist_desktop.mnist_data import IDX_FILES  # noqa: E402
+from mnist_desktop.resources_path import bundled_model_path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _mnist_dir() -> Path | None:
+    value = os.environ.get("MNIST_DIR", "")
+    if not value:
+        return None
+    path = Path(value)
+    if all((path / f"{name}.gz").exists() for name in IDX_FILES.values()):
+        return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder with the four original MNIST files; skips when it is not available."""
+    path = _mnist_dir()
+    if path is None:
+        pytest.skip("needs the full MNIST files: set MNIST_DIR to a folder holding them "
+                    "(make test uses ../shared/data/mnist when it exists)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_test_digits(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST *test* images and labels (never used for training)."""
+    from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+
+    return (read_idx_images(mnist_dir / "t10k-images-idx3-ubyte.gz"),
+            read_idx_labels(mnist_dir / "t10k-labels-idx1-ubyte.gz"))
+
+
+@pytest.fixture(scope="session")
+def recognizer():
+    """The bundled model, loaded once for the whole test session."""
+    from mnist_desktop.recognizer import Recognizer
+
+    if not bundled_model_path().exists():
+        pytest.fail(f"the bundled model is missing: {bundled_model_path()} (run make train)")
+    return Recognizer.load()

@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Train the mnist-desktop digit model.
+
+Every image, MNIST or synthetic photo, goes through the app's own pipeline
+(``mnist_desktop.pipeline.model_input``) before the model sees it, so training and the
+app share one input contract. Part of the training set is MNIST training digits rendered
+as phone photos of handwriting; batches are augmented on the fly (rotation, shear, zoom,
+shift, stroke thickness, broken strokes).
+
+Writes ``model.keras``, a JSON of metadata beside it (accuracy, per-class accuracy,
+confusion matrix, arguments, data checksums, device, time, versions) and PNG plots.
+Defaults reproduce the shipped model in ``resources/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mnist_desktop.models import ARCHITECTURES
+from mnist_desktop.training.augment import NONE, AugmentConfig
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = p.add_argument_group("data")
+    g.add_argument("--data-dir", help="folder with the four MNIST .gz files or mnist.npz "
+                   "(default: $MNIST_DIR, else the Keras download)")
+    g.add_argument("--limit", type=int, default=0, metavar="N",
+                   help="use only the first N training and N/6 test images (quick runs)")
+    g.add_argument("--validation-split", type=float, default=0.05, metavar="F",
+                   help="fraction of the training set held out for validation (default 0.05)")
+    g.add_argument("--photos", type=int, default=24000, metavar="N",
+                   help="MNIST training digits also rendered as synthetic phone photos and "
+                   "added to the training set (default 24000; 0 disables)")
+    g.add_argument("--realistic-test", type=int, default=3000, metavar="N",
+                   help="MNIST test digits rendered as photos for the realistic-photo "
+                   "accuracy (default 3000; 0 skips)")
+    g = p.add_argument_group("model and training")
+    g.add_argument("--arch", choices=ARCHITECTURES, default="cnn",
+                   help="cnn (default, strong) or mlp (the seed baseline, for comparison)")
+    g.add_argument("--epochs", type=int, default=14, help="training epochs (default 14)")
+    g.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
+    g.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
+    g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
+                   help="learning-rate schedule: one warm-up epoch then cosine decay to 0 "
+                   "(default), or constant")
+    g.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    g = p.add_argument_group("augmentation")
+    g.add_argument("--no-augment", action="store_true", help="turn all augmentation off")
+    d = AugmentConfig()
+    g.add_argument("--rotation", type=float, default=d.rotation, help="max degrees")
+    g.add_argument("--shift", type=float, default=d.shift, help="max pixels")
+    g.add_argument("--zoom", type=float, default=d.zoom, help="max relative size change")
+    g.add_argument("--shear", type=float, default=d.shear, help="max shear factor")
+    g.add_argument("--thickness", type=float, default=d.thickness,
+                   help="probability of a stroke-thickness change")
+    g.add_argument("--erase", type=float, default=d.erase,
+                   help="probability of a small gap cut into a stroke")
+    g = p.add_argument_group("device and output")
+    g.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                   help="auto: GPU if present; gpu uses mixed precision and, with several "
+                   "GPUs, MirroredStrategy")
+    g.add_argument("--workers", type=int, default=0,
+                   help="processes for preparing data (default: all cores)")
+    g.add_argument("--output", default="runs/model.keras",
+                   help="where to write the model (default runs/model.keras); the JSON and "
+                   "PNG plots go beside it")
+    g.add_argument("--quiet", action="store_true", help="no Keras progress bars")
+    args = p.parse_args(argv)
+    if not 0.0 <= args.validation_split < 0.5:
+        p.error("--validation-split must be in [0, 0.5)")
+    if args.epochs < 1 or args.batch_size < 1:
+        p.error("--epochs and --batch-size must be positive")
+    return args
+
+
+def augment_config(args: argparse.Namespace) -> AugmentConfig:
+    if args.no_augment:
+        return NONE
+    return AugmentConfig(args.rotation, args.shift, args.zoom, args.shear, args.thickness,
+                         args.erase)
+
+
+def configure_device(choice: str) -> tuple[Any, str]:
+    """Pick CPU or GPU(s); returns a distribution strategy and a description."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if choice == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if choice == "gpu" and not gpus:
+        sys.exit("train.py: --device gpu, but TensorFlow sees no GPU "
+                 "(install tensorflow[and-cuda] and check nvidia-smi)")
+    if not gpus:
+        return tf.distribute.get_strategy(), f"cpu ({os.cpu_count()} cores)"
+    for gpu in gpus:
+        tf.config.experimental.set_memory_growth(gpu, True)
+    import keras
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy(), f"{len(gpus)} GPUs ({', '.join(names)}), mixed precision"
+    return tf.distribute.get_strategy(), f"GPU ({names[0]}), mixed precision"
+
+
+def prepare(args: argparse.Namespace, data: Any) -> dict[str, np.ndarray]:
+    """All model inputs through the app's pipeline, plus synthetic photos."""
+    from mnist_desktop.training.data import photo_inputs, pipeline_inputs
+
+    workers = args.workers or None
+    x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test
+    if args.limit:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+        x_test, y_test = x_test[: max(100, args.limit // 6)], y_test[: max(100, args.limit // 6)]
+    t = time.perf_counter()
+    rng = np.random.default_rng(args.seed)
+    order = rng.permutation(len(x_train))
+    n_val = int(round(len(order) * args.validation_split))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    out = {
+        "x_train": pipeline_inputs(x_train[train_idx], workers), "y_train": y_train[train_idx],
+        "x_val": pipeline_inputs(x_train[val_idx], workers), "y_val": y_train[val_idx],
+        "x_test": pipeline_inputs(x_test, workers), "y_test": y_test,
+        "x_test_raw": np.asarray(x_test),
+    }
+    n_photos = min(args.photos, len(train_idx))
+    if n_photos:
+        chosen = rng.choice(train_idx, n_photos, replace=False)
+        px, py, lost = photo_inputs(x_train[chosen], y_train[chosen], args.seed, workers=workers)
+        out["x_train"] = np.concatenate([out["x_train"], px])
+        out["y_train"] = np.concatenate([out["y_train"], py])
+        print(f"  synthetic photos: {len(px)} added ({lost} had no digit found)")
+    if args.realistic_test:
+        n = min(args.realistic_test, len(x_test))
+        rx, ry, lost = photo_inputs(x_test[:n], y_test[:n], 10_000 + args.seed, workers=workers)
+        out.update(x_real=rx, y_real=ry, real_lost=np.array(lost))
+    print(f"  data through the pipeline in {time.perf_counter() - t:.0f} s: "
+          f"{len(out['x_train'])} train, {len(out['x_val'])} validation, {len(x_test)} test")
+    return out
+
+
+def make_sequence(x: np.ndarray, y: np.ndarray, args: argparse.Namespace, shuffle: bool) -> Any:
+    """A Keras PyDataset that augments each batch on the fly."""
+    import keras
+
+    from mnist_desktop.training.augment import augment_batch
+
+    config = augment_config(args) if shuffle else NONE
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__(workers=2, use_multiprocessing=False, max_queue_size=16)
+            self.rng = np.random.default_rng(args.seed + (0 if shuffle else 7))
+            self.order = np.arange(len(x))
+            self.on_epoch_end()
+
+        def __len__(self) -> int:
+            return int(np.ceil(len(x) / args.batch_size))
+
+        def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+            idx = self.order[i * args.batch_size : (i + 1) * args.batch_size]
+            rng = np.random.default_rng((args.seed, int(self.rng.integers(1 << 30)), i))
+            return augment_batch(x[idx], rng, config), y[idx].astype(np.int32)
+
+        def on_epoch_end(self) -> None:
+            if shuffle:
+                self.order = self.rng.permutation(len(x))
+
+    return Batches()
+
+
+def train(args: argparse.Namespace, strategy: Any, data: dict[str, np.ndarray]) -> tuple[Any, dict]:
+    import keras
+
+    from mnist_desktop.models import build_model
+
+    keras.utils.set_random_seed(args.seed)
+    steps = int(np.ceil(len(data["x_train"]) / args.batch_size)) * args.epochs
+    warmup = int(np.ceil(len(data["x_train"]) / args.batch_size))
+    with strategy.scope():
+        model = build_model(args.arch)
+        if args.schedule == "cosine":
+            lr: Any = keras.optimizers.schedules.CosineDecay(
+                args.lr / 10, max(1, steps - warmup), alpha=0.0,
+                warmup_target=args.lr, warmup_steps=warmup)
+        else:
+            lr = args.lr
+        model.compile(optimizer=keras.optimizers.Adam(lr),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.summary(print_fn=lambda line, **_: print("  " + line))
+    has_val = len(data["x_val"]) > 0
+    history = model.fit(
+        make_sequence(data["x_train"], data["y_train"], args, shuffle=True),
+        validation_data=make_sequence(data["x_val"], data["y_val"], args, False) if has_val else None,
+        epochs=args.epochs, verbose=0 if args.quiet else 2)
+    return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+def float32_model(model: Any, arch: str) -> Any:
+    """The model in float32 (a GPU run trains in mixed precision; CPUs infer in float32)."""
+    import keras
+
+    if keras.mixed_precision.global_policy().name == "float32":
+        return model
+    from mnist_desktop.models import build_model
+
+    keras.mixed_precision.set_global_policy("float32")
+    clone = build_model(arch)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def versions() -> dict[str, str]:
+    import cv2
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from mnist_desktop.mnist_data import MnistDataError, load_mnist
+
+    started = time.perf_counter()
+    strategy, device = configure_device(args.device)
+    print(f"device: {device}")
+    try:
+        mnist = load_mnist(args.data_dir)
+    except MnistDataError as error:
+        print(f"train.py: {error}", file=sys.stderr)
+        return 2
+    print(f"MNIST from {mnist.source}")
+    data = prepare(args, mnist)
+    t = time.perf_counter()
+    model, history = train(args, strategy, data)
+    fit_seconds = time.perf_counter() - t
+
+    from mnist_desktop.pipeline import pipeline_fingerprint
+    from mnist_desktop.training import evaluate, plots
+
+    test = evaluate.report(data["y_test"], evaluate.predict_classes(model, data["x_test"]))
+    raw = evaluate.report(data["y_test"], evaluate.predict_classes(model, data["x_test_raw"]))
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    meta: dict[str, Any] = {
+        "name": f"mnist-desktop {args.arch}", "model_file": output.name,
+        "architecture": args.arch, "parameters": int(model.count_params()),
+        "test_accuracy": test["accuracy"],
+        "test_accuracy_raw_mnist": raw["accuracy"],
+        "per_class_accuracy": test["per_class_accuracy"],
+        "confusion_matrix": test["confusion_matrix"],
+        "test_count": test["count"],
+    }
+    if "x_real" in data:
+        real = evaluate.report(data["y_real"], evaluate.predict_classes(model, data["x_real"]))
+        lost = int(data["real_lost"])
+        meta["realistic_photos"] = {
+            "count": real["count"] + lost, "no_digit_found": lost,
+            "accuracy": real["accuracy"] * real["count"] / max(1, real["count"] + lost),
+            "per_class_accuracy": real["per_class_accuracy"],
+        }
+    meta.update({
+        "arguments": vars(args), "data_source": mnist.source, "data_sha256": mnist.checksums,
+        "train_count": int(len(data["x_train"])), "validation_count": int(len(data["x_val"])),
+        "history": history, "device": device, "fit_seconds": round(fit_seconds, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "pipeline_fingerprint": pipeline_fingerprint(), "versions": versions(),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    })
+    float32_model(model, args.arch).save(output)
+    output.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    plots.training_curves(history, output.with_name(output.stem + "_training.png"))
+    plots.confusion_matrix_image(np.array(test["confusion_matrix"]),
+                                 output.with_name(output.stem + "_confusion.png"),
+                                 f"MNIST test through the pipeline: {test['accuracy']:.2%}")
+    print(f"MNIST test accuracy (through the app's pipeline): {test['accuracy']:.4%}")
+    print(f"MNIST test accuracy (raw 28x28 images): {raw['accuracy']:.4%}")
+    if "realistic_photos" in meta:
+        print(f"realistic photos accuracy: {meta['realistic_photos']['accuracy']:.4%}")
+    print(f"saved {output} and its metadata/plots; total {meta['total_seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
