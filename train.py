@@ -39,16 +39,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="use only the first N training and N/6 test images (quick runs)")
     g.add_argument("--validation-split", type=float, default=0.05, metavar="F",
                    help="fraction of the training set held out for validation (default 0.05)")
-    g.add_argument("--photos", type=int, default=24000, metavar="N",
+    g.add_argument("--photos", type=int, default=20000, metavar="N",
                    help="MNIST training digits also rendered as synthetic phone photos and "
-                   "added to the training set (default 24000; 0 disables)")
+                   "added to the training set (default 20000; 0 disables)")
     g.add_argument("--realistic-test", type=int, default=3000, metavar="N",
                    help="MNIST test digits rendered as photos for the realistic-photo "
                    "accuracy (default 3000; 0 skips)")
     g = p.add_argument_group("model and training")
     g.add_argument("--arch", choices=ARCHITECTURES, default="cnn",
                    help="cnn (default, strong) or mlp (the seed baseline, for comparison)")
-    g.add_argument("--epochs", type=int, default=14, help="training epochs (default 14)")
+    g.add_argument("--epochs", type=int, default=12, help="training epochs (default 12)")
     g.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
     g.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
@@ -111,7 +111,8 @@ def configure_device(choice: str) -> tuple[Any, str]:
     keras.mixed_precision.set_global_policy("mixed_float16")
     names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
     if len(gpus) > 1:
-        return tf.distribute.MirroredStrategy(), f"{len(gpus)} GPUs ({', '.join(names)}), mixed precision"
+        label = f"{len(gpus)} GPUs ({', '.join(names)}), mixed precision"
+        return tf.distribute.MirroredStrategy(), label
     return tf.distribute.get_strategy(), f"GPU ({names[0]}), mixed precision"
 
 
@@ -203,7 +204,8 @@ def train(args: argparse.Namespace, strategy: Any, data: dict[str, np.ndarray]) 
     has_val = len(data["x_val"]) > 0
     history = model.fit(
         make_sequence(data["x_train"], data["y_train"], args, shuffle=True),
-        validation_data=make_sequence(data["x_val"], data["y_val"], args, False) if has_val else None,
+        validation_data=(make_sequence(data["x_val"], data["y_val"], args, False)
+                         if has_val else None),
         epochs=args.epochs, verbose=0 if args.quiet else 2)
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 

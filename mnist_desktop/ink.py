@@ -22,6 +22,10 @@ WEAK_CONTRAST = 0.1
 """Floor for the weak (hysteresis) threshold that keeps faint parts of a stroke."""
 BACKGROUND_DIVISOR = 4
 """The wide paper-estimating closing is a quarter of the picture: wider than any stroke."""
+EVEN_FRAME_SPREAD = 12
+"""A frame whose brightness varies less than this (5th to 95th percentile) is bare paper."""
+POLARITY_SIDE = 128
+"""Polarity is judged on a copy this small."""
 NARROW_DIVISOR = 12
 """The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
 
@@ -91,13 +95,52 @@ def _percentiles(grey: np.ndarray, fractions: tuple[float, ...]) -> list[float]:
     return [float(np.searchsorted(cumulative, f)) for f in fractions]
 
 
+def _paper_by_frame(grey: np.ndarray) -> bool | None:
+    """Polarity of a clean image (a scan, a drawing, MNIST itself): an even frame is paper.
+
+    Returns None when the frame is not even (a desk, a shadow or writing reaches it).
+    """
+    if min(grey.shape) < 8:
+        return None
+    ring = np.concatenate([grey[:2].ravel(), grey[-2:].ravel(), grey[:, :2].ravel(),
+                           grey[:, -2:].ravel()])
+    low, paper, high = np.percentile(ring, (5.0, 50.0, 95.0))
+    if high - low > EVEN_FRAME_SPREAD:
+        return None
+    darker = int(np.count_nonzero(grey < paper - 48))
+    lighter = int(np.count_nonzero(grey > paper + 48))
+    if darker == lighter or darker + lighter > 0.4 * grey.size:  # a desk round a sheet
+        return None
+    return darker > lighter
+
+
 def ink_is_dark(grey: np.ndarray) -> bool:
-    """Polarity: the paper is what most of the central part of the picture shows."""
+    """Polarity: an even frame is paper; otherwise ink is the minority against local paper.
+
+    Each pixel is compared with a wide blur of its surroundings, so a shadow or a lighting
+    gradient cannot pass for paper of the other colour. Ink is a few pixels far from their
+    surroundings on one side; paper is many pixels close to it on the other. Dark ink gives
+    a long dark tail, light ink (chalk, white on black, MNIST itself) a long bright one.
+    """
+    framed = _paper_by_frame(grey)
+    if framed is not None:
+        return framed
     h, w = grey.shape
-    centre = grey[h // 5 : h - h // 5 or None, w // 5 : w - w // 5 or None]
-    low, high = _percentiles(grey, (0.01, 0.99))
-    (median,) = _percentiles(np.ascontiguousarray(centre) if centre.size else grey, (0.5,))
-    return (high - median) <= (median - low)
+    shrink = min(1.0, POLARITY_SIDE / max(h, w))
+    size = (max(1, round(w * shrink)), max(1, round(h * shrink)))
+    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    coarse = (max(1, size[0] // 24), max(1, size[1] // 24))  # a cheap wide blur
+    local = cv2.resize(cv2.resize(small, coarse, interpolation=cv2.INTER_AREA), size,
+                       interpolation=cv2.INTER_LINEAR)
+    residual = small - local
+    noise = 1.4826 * float(np.median(np.abs(residual))) + 1.0
+    tail = 4.0 * noise
+    darker = float(np.maximum(-residual - tail, 0.0).sum())
+    lighter = float(np.maximum(residual - tail, 0.0).sum())
+    if darker + lighter < 1.0:  # nothing stands out: fall back to the majority
+        lo, med, hi = _percentiles(grey, (0.01, 0.5, 0.99))
+        return (hi - med) <= (med - lo)
+    return darker >= lighter
 
 
 def paper_levels(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -146,10 +189,17 @@ def ink_contrast(grey: np.ndarray, dark_ink: bool) -> np.ndarray:
     smooth = cv2.GaussianBlur(g, (0, 0), 0.8)
     narrow, wide, kernel = paper_levels(smooth)
     contrast = _relative_darkness(smooth, narrow)
-    clearest = max(MIN_CONTRAST, 0.5 * float(np.percentile(contrast[::2, ::2], 99.7)))
-    width = _stroke_width(cv2.compare(contrast, clearest, cv2.CMP_GE))
-    if width == 0.0 or width > kernel / 4.0:
-        return _relative_darkness(smooth, wide)
+    broad = _relative_darkness(smooth, wide)
+    (top,) = _percentiles(cv2.convertScaleAbs(contrast[::2, ::2], alpha=255.0), (0.997,))
+    clearest = max(MIN_CONTRAST, 0.5 * top / 255.0)
+    strong = cv2.compare(contrast, clearest, cv2.CMP_GE)
+    width = _stroke_width(strong)
+    # Marker strokes wider than the narrow closing leave only their rims in ``contrast``:
+    # far more of the picture is ink against the wide paper estimate.
+    rims_only = cv2.countNonZero(cv2.compare(broad, clearest, cv2.CMP_GE)) > 3 * max(
+        1, cv2.countNonZero(strong))
+    if width == 0.0 or width > kernel / 4.0 or rims_only:
+        return broad
     fine = max(5, int(round(4.0 * width)) | 1)
     if fine < kernel:
         element = cv2.getStructuringElement(cv2.MORPH_RECT, (fine, fine))
@@ -220,7 +270,7 @@ def has_long_components(stats: np.ndarray, shape: tuple[int, int]) -> bool:
     h, w = shape
     spans = stats[1:, cv2.CC_STAT_WIDTH] >= 0.5 * w
     spans |= stats[1:, cv2.CC_STAT_HEIGHT] >= 0.5 * h
-    return bool(spans.any())
+    return bool((spans & (stats[1:, cv2.CC_STAT_AREA] > 0)).any())
 
 
 def remove_lines(mask: np.ndarray) -> np.ndarray:
@@ -229,14 +279,31 @@ def remove_lines(mask: np.ndarray) -> np.ndarray:
     return mask & ~lines if lines.any() else mask
 
 
+def _without_lines(
+    mask: np.ndarray, labels: np.ndarray, stats: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Remove ruled lines first, so a digit touching one is not thrown out with it."""
+    if not has_long_components(stats, mask.shape):
+        return mask, labels, stats
+    mask = remove_lines(mask)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return mask, labels, stats
+
+
 def _is_junk(stat: np.ndarray, shape: tuple[int, int]) -> bool:
-    """A desk edge, a table border or the outline of a sheet: no part of a digit."""
+    """A desk edge, a table border or the outline of a sheet: no part of a digit.
+
+    A big thin loop inside the picture (a sheet's outline) is junk only when it hugs the
+    frame; a big thin 0 written across the page is not.
+    """
     h, w = shape
     x, y, bw, bh, area = (int(v) for v in stat)
+    margin = 0.03 * max(h, w)
     touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
     frame_long = bw >= 0.8 * w or bh >= 0.8 * h
+    hugs_frame = x <= margin and y <= margin and x + bw >= w - margin and y + bh >= h - margin
     outline = bw >= 0.6 * w and bh >= 0.6 * h and area < 0.1 * bw * bh
-    return (touches and frame_long) or outline
+    return (touches and frame_long) or (outline and (touches or hugs_frame))
 
 
 def _frame_junk(stats: np.ndarray, shape: tuple[int, int]) -> list[int]:
@@ -263,24 +330,29 @@ def _candidates(stats: np.ndarray, shape: tuple[int, int]) -> tuple[int, ...]:
     return tuple(sorted(keep, key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])))
 
 
-def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> InkMap:
-    """Run the ink-finding half of the pipeline on a uint8 grey image."""
+def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE, *,
+             dark: bool | None = None, drop_frame_junk: bool = True) -> InkMap:
+    """Run the ink-finding half of the pipeline on a uint8 grey image.
+
+    ``dark`` forces the polarity (None: decide it); ``drop_frame_junk=False`` keeps ink
+    that reaches the frame (the number reader's second look at a page).
+    """
     grey, scale = analysis_image(image_grey, max_side)
-    dark = ink_is_dark(grey)
+    if dark is None:
+        dark = ink_is_dark(grey)
     contrast = ink_contrast(grey, dark)
     empty = np.zeros(grey.shape, dtype=np.uint8)
     no_stats = np.zeros((1, 5), dtype=np.int32)
     if float(contrast.max(initial=0.0)) < MIN_CONTRAST:
         return InkMap(grey, contrast, empty, empty.astype(np.int32), no_stats, (), scale, dark,
                       "no ink: nothing stands out from the paper")
-    mask, labels, stats = hysteresis_threshold(contrast)
-    junk = _frame_junk(stats, mask.shape)
+    mask, labels, stats = _without_lines(*hysteresis_threshold(contrast))
+    junk = _frame_junk(stats, mask.shape) if drop_frame_junk else []
     if junk:  # a desk or sheet edge took the threshold: decide it again without them
         covered = cv2.dilate(np.isin(labels, junk).astype(np.uint8), np.ones((5, 5), np.uint8))
-        mask, labels, stats = hysteresis_threshold(np.where(covered > 0, 0.0, contrast))
-    if has_long_components(stats, mask.shape):
-        mask = remove_lines(mask)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        again = _without_lines(*hysteresis_threshold(np.where(covered > 0, 0.0, contrast)))
+        if _candidates(again[2], mask.shape):
+            mask, labels, stats = again
     candidates = _candidates(stats, mask.shape)
     ink_share = float(np.count_nonzero(mask)) / mask.size
     message = ""

@@ -14,17 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mnist_desktop import ink as pipeline_ink
-from mnist_desktop.ink import (
-    MIN_CONTRAST,
-    InkMap,
-    analysis_image,
-    find_ink,
-    has_long_components,
-    hysteresis_threshold,
-    ink_contrast,
-    remove_lines,
-)
+from mnist_desktop.ink import MIN_CONTRAST, InkMap, analysis_image, find_ink
 from mnist_desktop.segmentation import MIN_DIGIT_HEIGHT, typical_height
 
 NUMBER_SIDE = 512
@@ -53,20 +43,8 @@ def ink_is_dark_flat(grey: np.ndarray) -> bool:
 
 
 def _find_ink_with(grey: np.ndarray, max_side: int, dark: bool) -> InkMap:
-    """``find_ink``'s steps with the polarity given (only used where the two checks differ)."""
-    image, scale = analysis_image(grey, max_side)
-    contrast = ink_contrast(image, dark)
-    if float(contrast.max(initial=0.0)) < MIN_CONTRAST:
-        empty = np.zeros(image.shape, np.uint8)
-        return InkMap(image, contrast, empty, empty.astype(np.int32), np.zeros((1, 5), np.int32),
-                      (), scale, dark, "no ink: nothing stands out from the paper")
-    mask, labels, stats = hysteresis_threshold(contrast)
-    if has_long_components(stats, mask.shape):
-        mask = remove_lines(mask)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    candidates = pipeline_ink._candidates(stats, mask.shape)
-    message = "" if candidates else "no ink: only specks or lines were found"
-    return InkMap(image, contrast, mask, labels, stats, candidates, scale, dark, message)
+    """``find_ink`` with the polarity given, keeping ink that reaches the frame."""
+    return find_ink(grey, max_side, dark=dark, drop_frame_junk=False)
 
 
 def number_ink_maps(grey: np.ndarray) -> list[InkMap]:

@@ -10,7 +10,6 @@ lands in ``Preprocessed.message``) and returns every named step for display.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from mnist_desktop.grey import NotAnImageError, to_grey
@@ -20,6 +19,8 @@ from mnist_desktop.results import PipelineStep, Preprocessed
 
 STEP_NAMES = ("grey", "contrast", "threshold", "crop", "28x28")
 MIN_INPUT_SIDE = 4
+FRAME_PENALTY = 0.3
+"""How much less a component that touches the picture's frame counts as the digit."""
 
 
 def _display(image: np.ndarray) -> np.ndarray:
@@ -47,17 +48,20 @@ def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[fl
 
 
 def _main_component(ink: InkMap) -> int:
-    """The most digit-like component: big, dark (ink beats shadow) and near the middle."""
+    """The most digit-like component: big, dark (ink beats shadow), near the middle and
+    clear of the frame (desk corners and shadow edges reach it; writing seldom does)."""
     h, w = ink.shape
-    darkness = np.bincount(ink.labels.ravel(), weights=ink.contrast.ravel(),
-                           minlength=ink.stats.shape[0])
     best, best_score = ink.candidates[0], -1.0
     for label in ink.candidates:
         x, y, bw, bh, area = (float(v) for v in ink.stats[label])
         dx = (x + bw / 2 - w / 2) / w
         dy = (y + bh / 2 - h / 2) / h
-        mean_contrast = darkness[label] / max(1.0, area)
+        ix, iy, iw, ih = (int(v) for v in ink.stats[label][:4])
+        inside = ink.labels[iy : iy + ih, ix : ix + iw] == label
+        mean_contrast = float(ink.contrast[iy : iy + ih, ix : ix + iw][inside].mean())
         score = area * mean_contrast**2 * (1.0 - 0.8 * min(1.0, np.hypot(dx, dy)))
+        if x <= 0 or y <= 0 or x + bw >= w or y + bh >= h:
+            score *= FRAME_PENALTY
         if score > best_score:
             best, best_score = label, score
     return best
@@ -133,16 +137,8 @@ def model_input(image: np.ndarray) -> np.ndarray | None:
     return preprocess(image).model_input
 
 
-def draw_box(image_bgr: np.ndarray, box: tuple[int, int, int, int], colour=(0, 160, 255)) -> np.ndarray:
-    """A copy of ``image_bgr`` with ``box`` outlined (for previews and reports)."""
-    out = np.array(image_bgr, copy=True)
-    x, y, w, h = box
-    thickness = max(1, round(max(out.shape[:2]) / 300))
-    cv2.rectangle(out, (x, y), (x + w - 1, y + h - 1), colour, thickness)
-    return out
-
-
 PIPELINE_MODULES = ("grey", "ink", "normalize", "pipeline")
+"""The modules whose code decides what the model sees."""
 
 
 def _is_text(statement: object) -> bool:
@@ -165,7 +161,8 @@ def pipeline_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in PIPELINE_MODULES:
         module = importlib.import_module(f"mnist_desktop.{name}")
-        tree = ast.parse(open(module.__file__, encoding="utf-8").read())  # noqa: SIM115
+        with open(str(module.__file__), encoding="utf-8") as source:
+            tree = ast.parse(source.read())
         for node in ast.walk(tree):
             body = getattr(node, "body", None)
             if isinstance(body, list):
