@@ -95,21 +95,27 @@ def shot_draw(window: MainWindow, out_dir: Path) -> Path:
     return save(window, out_dir, "draw")
 
 
-def shot_image(window: MainWindow, out_dir: Path) -> Path:
-    """A realistic phone photo of a handwritten test digit, opened from a file."""
+def _open_photo(window: MainWindow, out_dir: Path, photo: np.ndarray, name: str,
+                shot: str) -> Path:
+    """Save ``photo`` as a JPEG, open it in the Image tab like a user would, screenshot."""
     import cv2
 
+    path = _WORK / name
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    tab = window.image_tab
+    window.open_image(str(path))
+    wait_until(lambda: tab.loaded is not None and not tab.worker.busy)
+    return save(window, out_dir, shot)
+
+
+def shot_image(window: MainWindow, out_dir: Path) -> Path:
+    """A realistic phone photo of a handwritten test digit, opened from a file."""
     from mnist_desktop.synth import render_photo
 
     images, _ = mnist_test_digits()
     photo, _ = render_photo(images[61], np.random.default_rng(11), size=(900, 1200),
                             difficulty="mixed")
-    path = _WORK / "IMG_2041.jpg"
-    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    tab = window.image_tab
-    window.open_image(str(path))
-    wait_until(lambda: tab.loaded is not None and not tab.worker.busy)
-    return save(window, out_dir, "image")
+    return _open_photo(window, out_dir, photo, "IMG_2041.jpg", "image")
 
 
 def shot_webcam(window: MainWindow, out_dir: Path) -> Path:
@@ -145,10 +151,49 @@ def shot_webcam(window: MainWindow, out_dir: Path) -> Path:
     return shot
 
 
+def shot_number(window: MainWindow, out_dir: Path) -> Path:
+    """A photo of a number written with test digits: every digit boxed, the number read."""
+    from mnist_desktop.synth import compose_sheet
+
+    images, labels = mnist_test_digits()
+    picks = [int(np.flatnonzero(labels == d)[3]) for d in (2, 0, 2, 6)]
+    sheet, _ = compose_sheet([images[i] for i in picks], np.random.default_rng(4),
+                             ruled=True, difficulty="mixed", digit_height=110)
+    return _open_photo(window, out_dir, sheet, "sticky-note.jpg", "number")
+
+
+def shot_batch(window: MainWindow, out_dir: Path) -> Path:
+    """A folder of scans and photos, one of them broken, classified in the Batch tab."""
+    import cv2
+
+    from mnist_desktop.synth import render_photo
+
+    images, _ = mnist_test_digits()
+    folder = _WORK / "scans"
+    folder.mkdir(exist_ok=True)
+    rng = np.random.default_rng(3)
+    for i in range(40):
+        if i % 4 == 0:
+            photo, _ = render_photo(images[100 + i], rng, size=(480, 640))
+            cv2.imwrite(str(folder / f"photo_{i:03d}.jpg"), photo)
+        else:
+            cv2.imwrite(str(folder / f"scan_{i:03d}.png"), 255 - images[100 + i])
+    (folder / "scan_999.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    (folder / "blank_page.png").write_bytes(
+        cv2.imencode(".png", np.full((64, 64), 250, np.uint8))[1].tobytes())
+    tab = window.batch_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.start_folder(str(folder), recursive=False)
+    wait_until(lambda: not tab.running and len(tab.rows) >= 42, timeout=120)
+    return save(window, out_dir, "batch")
+
+
 SHOTS: dict[str, Callable[[MainWindow, Path], Path]] = {
     "draw": shot_draw,
     "image": shot_image,
+    "number": shot_number,
     "webcam": shot_webcam,
+    "batch": shot_batch,
 }
 
 

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = commands.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--model", help="a .keras model file instead of the bundled one")
+    gui.add_argument("--quit-when-ready", action="store_true",
+                     help="close the window once the model is loaded (start-up checks)")
     from mnist_desktop.classify_command import add_classify_parser
 
     add_classify_parser(commands)
@@ -35,9 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return gui_main([])
+    if args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+        args_list = ["gui", *args_list]  # `mnist-desktop --model m.keras` opens the window
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command in (None, "gui"):
         extra = ["--model", args.model] if getattr(args, "model", None) else []
+        if getattr(args, "quit_when_ready", False):
+            extra.append("--quit-when-ready")
         return gui_main(extra)
     return int(args.run(args))

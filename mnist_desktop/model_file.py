@@ -27,7 +27,8 @@ class ModelInfo:
 
     @property
     def summary(self) -> str:
-        accuracy = f"{self.test_accuracy:.2%} on MNIST test" if self.test_accuracy else "accuracy unknown"
+        accuracy = (f"{self.test_accuracy:.2%} on MNIST test" if self.test_accuracy
+                    else "accuracy unknown")
         return f"{self.name} ({accuracy})"
 
 
@@ -81,7 +82,8 @@ def load_keras_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, M
     if model_path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ModelError(f"{model_path}: not a Keras model file (expected a .keras file)")
     if model_path.suffix == ".keras" and not zipfile.is_zipfile(model_path):
-        raise ModelError(f"{model_path}: the file is damaged or not a Keras model (not a .keras archive)")
+        raise ModelError(f"{model_path}: the file is damaged or not a Keras model "
+                         "(not a .keras archive)")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 

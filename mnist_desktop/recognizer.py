@@ -36,7 +36,9 @@ def _compile(model: Any) -> Any:
     rank = len(model.input_shape)
     shape = tuple(model.input_shape[1:])
 
-    @tf.function(input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)], reduce_retracing=True)
+    signature = [tf.TensorSpec((None, 28, 28), tf.float32)]
+
+    @tf.function(input_signature=signature, reduce_retracing=True)
     def run(batch: Any) -> Any:
         x = tf.reshape(batch, (-1, *shape)) if rank != 3 or shape != (28, 28) else batch
         return tf.cast(model(x, training=False), tf.float32)
@@ -89,7 +91,7 @@ class Recognizer:
         """Classify already preprocessed images in one batch."""
         found = [i for i, pre in enumerate(items) if pre.model_input is not None]
         probs = self.probabilities(np.stack([items[i].model_input for i in found])) if found else []
-        by_index = dict(zip(found, probs))
+        by_index = dict(zip(found, probs, strict=True))
         return [self.result(pre, by_index.get(i)) for i, pre in enumerate(items)]
 
     def recognize(self, image: np.ndarray) -> Recognition:

@@ -54,3 +54,30 @@ def recognizer():
     if not bundled_model_path().exists():
         pytest.fail(f"the bundled model is missing: {bundled_model_path()} (run make train)")
     return Recognizer.load()
+
+
+@pytest.fixture
+def isolated_settings(tmp_path):
+    """Keep QSettings written by a test away from the user's real settings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+
+
+@pytest.fixture
+def show_widget(qtbot):
+    """Show a widget as a user sees it (``show(widget, size)``); shut it down afterwards."""
+    shown = []
+
+    def show(widget, size: tuple[int, int]):
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+        shown.append(widget)
+        return widget
+
+    yield show
+    for widget in shown:
+        widget.shutdown()

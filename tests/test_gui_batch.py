@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from image_corpus import build_corpus, digit_image, png_bytes
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtTest import QTest
 
@@ -19,23 +19,14 @@ from mnist_desktop.gui.batch_model import CONFIDENCE, FILE, THUMB
 from mnist_desktop.gui.batch_tab import BatchTab
 from mnist_desktop.results import Recognition
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 @pytest.fixture
-def tab(qtbot, recognizer):
-    widget = BatchTab()
-    qtbot.addWidget(widget)
-    widget.resize(900, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
+def tab(show_widget, recognizer):
+    widget = show_widget(BatchTab(), (900, 600))
     widget.set_recognizer(recognizer)
-    yield widget
-    widget.shutdown()
+    return widget
 
 
 @pytest.fixture(scope="module")

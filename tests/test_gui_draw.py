@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import (
     QEventPoint,
     QInputDevice,
@@ -21,22 +21,13 @@ from mnist_desktop.gui.draw_tab import DrawTab
 from mnist_desktop.results import NumberReading, Recognition
 from mnist_desktop.synth_strokes import digit_paths, fit
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 @pytest.fixture
-def tab(qtbot):
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(900, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.shutdown()
+def tab(show_widget):
+    widget = show_widget(DrawTab(), (900, 500))
+    return widget
 
 
 @pytest.fixture(scope="module")

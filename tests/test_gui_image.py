@@ -7,30 +7,21 @@ import time
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRectF, QSettings, Qt
+from PySide6.QtCore import QPoint, QRectF, Qt
 
 from mnist_desktop.gui.image_tab import ImageTab, image_file_filter
 from mnist_desktop.gui.settings import recent_files
 from mnist_desktop.results import NumberReading, Recognition
 from mnist_desktop.synth import compose_sheet, render_photo
 
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 @pytest.fixture
-def tab(qtbot, recognizer):
-    widget = ImageTab()
-    qtbot.addWidget(widget)
-    widget.resize(800, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
+def tab(show_widget, recognizer):
+    widget = show_widget(ImageTab(), (800, 600))
     widget.set_recognizer(recognizer)
-    yield widget
-    widget.shutdown()
+    return widget
 
 
 @pytest.fixture(scope="module")

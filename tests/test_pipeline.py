@@ -35,7 +35,7 @@ def test_output_is_mnist_like():
     pre = preprocess(draw_digit())
     x = pre.model_input
     assert x is not None and x.shape == (28, 28) and x.dtype == np.float32
-    assert 0.0 <= x.min() and x.max() <= 1.0 and x.max() > 0.9
+    assert x.min() >= 0.0 and x.max() <= 1.0 and x.max() > 0.9
     cy, cx = centre_of_mass(x)
     assert abs(cy - 14) < 0.6 and abs(cx - 14) < 0.6
     ys, xs = np.nonzero(x > 0.05)
@@ -180,7 +180,7 @@ def test_pipeline_never_raises_on_random_arrays(array):
     else:
         x = pre.model_input
         assert x.shape == (28, 28) and x.dtype == np.float32
-        assert np.isfinite(x).all() and 0.0 <= x.min() and x.max() <= 1.0
+        assert np.isfinite(x).all() and x.min() >= 0.0 and x.max() <= 1.0
 
 
 @settings(max_examples=25, deadline=None)

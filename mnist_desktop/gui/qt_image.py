@@ -8,19 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage
 
-
-def _to_uint8(array: np.ndarray) -> np.ndarray:
-    """Scale any numeric image to uint8 for display (floats in [0, 1] are stretched to 255)."""
-    if array.dtype == np.uint8:
-        return array
-    if array.dtype == np.bool_:
-        return array.astype(np.uint8) * 255
-    if array.dtype == np.uint16:
-        return (array // 257).astype(np.uint8)
-    values = np.nan_to_num(array.astype(np.float32))
-    if values.size and values.min() >= 0.0 and values.max() <= 1.0:
-        values = values * 255.0
-    return np.clip(values + 0.5, 0, 255).astype(np.uint8)
+from mnist_desktop.grey import _to_uint8  # the pipeline's own scaling to 8 bits
 
 
 def array_to_qimage(image: np.ndarray) -> QImage:

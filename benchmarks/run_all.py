@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Run every benchmark and collect their tables in benchmarks/RESULTS.md (``make bench``).
+
+Each benchmark runs in its own process, one after another (they compete for the two cores
+otherwise). The README's tables are copied from this file.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = [
+    ("Single-image latency (issue 2)", "inference.py", []),
+    ("Start-up (issue 3)", "startup.py", []),
+    ("Batch throughput (issue 4)", "batch_throughput.py", []),
+    ("Reading a number (issue 5)", "read_number.py", []),
+    ("Exact-number accuracy on held-out sheets (issue 5)", "number_accuracy.py", []),
+]
+
+
+def main() -> int:
+    lines = [f"# Benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M')}, "
+             f"{platform.platform()}, Python {platform.python_version()}\n"]
+    failed = 0
+    for title, script, args in BENCHMARKS:
+        print(f"== {title}: {script}", flush=True)
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, str(HERE / script), *args],
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        print(done.stdout, flush=True)
+        if done.returncode != 0:
+            failed += 1
+            print(done.stderr[-3000:], file=sys.stderr)
+        lines.append(f"## {title}\n\n`benchmarks/{script}` ({seconds:.0f} s, "
+                     f"exit {done.returncode})\n\n{done.stdout.strip()}\n")
+    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {HERE / 'RESULTS.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

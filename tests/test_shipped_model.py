@@ -1,0 +1,74 @@
+"""The bundled model is what train.py produced with its defaults, for today's pipeline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_desktop.mnist_data import KNOWN_SHA256
+from mnist_desktop.pipeline import pipeline_fingerprint, preprocess
+from mnist_desktop.resources_path import bundled_model_path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Arguments that say where things go or how loudly, not what is trained.
+NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device"}
+
+
+@pytest.fixture(scope="module")
+def meta() -> dict:
+    return json.loads(bundled_model_path().with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def _train_defaults() -> dict:
+    spec = importlib.util.spec_from_file_location("train_script", REPO / "train.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    return vars(train.parse_args([]))
+
+
+def test_model_was_trained_with_the_default_arguments_on_all_of_mnist(meta):
+    defaults = _train_defaults()
+    used = meta["arguments"]
+    differing = {k: (used.get(k), v) for k, v in defaults.items()
+                 if k not in NOT_TRAINING and used.get(k) != v}
+    assert not differing, f"shipped model trained with non-default arguments: {differing}"
+    assert meta["train_count"] + meta["validation_count"] >= 60_000
+    assert meta["data_sha256"] == {k: v for k, v in KNOWN_SHA256.items()
+                                   if k in meta["data_sha256"]}
+    assert len(meta["data_sha256"]) == 4
+
+
+def test_model_meets_the_accuracy_bar_on_the_whole_test_set(meta):
+    assert meta["test_count"] == 10_000
+    assert meta["test_accuracy"] >= 0.995
+    assert meta["realistic_photos"]["count"] >= 1000
+
+
+def test_model_was_trained_through_the_current_pipeline(meta):
+    assert meta["pipeline_fingerprint"] == pipeline_fingerprint(), (
+        "the pipeline changed after the shipped model was trained: run `make train` and "
+        "commit resources/model.keras, model.json and the plots")
+
+
+def test_plots_travel_with_the_model():
+    folder = bundled_model_path().parent
+    for name in ("model_training.png", "model_confusion.png"):
+        assert (folder / name).stat().st_size > 1000
+
+
+@pytest.mark.mnist
+@pytest.mark.slow
+def test_recorded_accuracy_is_what_the_app_gets(meta, recognizer, mnist_test_digits):
+    images, labels = mnist_test_digits
+    subset = slice(0, 3000)
+    inputs = [preprocess(image).model_input for image in images[subset]]
+    assert all(x is not None for x in inputs)
+    predicted = np.argmax(recognizer.probabilities(np.stack(inputs)), axis=1)
+    accuracy = float(np.mean(predicted == labels[subset]))
+    assert accuracy >= 0.993, accuracy
+    assert abs(accuracy - meta["test_accuracy"]) < 0.006
