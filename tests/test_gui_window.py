@@ -168,9 +168,14 @@ def test_paste_image_data_and_file_urls(qtbot, window, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(digit_file(tmp_path, "from clipboard.png")))])
     QGuiApplication.clipboard().setMimeData(mime)
-    with qtbot.waitSignal(window.image_tab.resultReady, timeout=15000):
-        window.paste_action.trigger()
-    assert window.image_tab.loaded.name == "from clipboard.png"
+    try:
+        with qtbot.waitSignal(window.image_tab.resultReady, timeout=15000):
+            window.paste_action.trigger()
+        assert window.image_tab.loaded.name == "from clipboard.png"
+    finally:
+        # The clipboard owns the mime data; left there, Qt deletes it after Python has
+        # shut down and the process crashes on exit.
+        QGuiApplication.clipboard().clear()
 
 
 def test_window_size_tab_and_brush_are_remembered(qtbot, window):
