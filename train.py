@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g = p.add_argument_group("model and training")
     g.add_argument("--arch", choices=ARCHITECTURES, default="cnn",
                    help="cnn (default, strong) or mlp (the seed baseline, for comparison)")
-    g.add_argument("--epochs", type=int, default=12, help="training epochs (default 12)")
+    g.add_argument("--epochs", type=int, default=14, help="training epochs (default 14)")
     g.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
     g.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",

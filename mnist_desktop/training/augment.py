@@ -15,17 +15,17 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    rotation: float = 12.0
+    rotation: float = 10.0
     """Maximum rotation in degrees."""
     shift: float = 1.5
     """Maximum shift in pixels (the pipeline centres digits; this covers its jitter)."""
-    zoom: float = 0.12
+    zoom: float = 0.1
     """Maximum relative change of size."""
-    shear: float = 0.25
+    shear: float = 0.15
     """Maximum shear factor."""
-    thickness: float = 0.35
+    thickness: float = 0.3
     """Probability of changing the stroke thickness."""
-    erase: float = 0.1
+    erase: float = 0.05
     """Probability of cutting a small gap into a stroke."""
 
     @property
