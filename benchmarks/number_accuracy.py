@@ -145,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.failures:
         for index, kind, want, got, why in failures:
             print(f"sheet {index} [{kind}]: want {want!r}, read {got!r} ({why})")
+        print("\n| misread sheets | touching | other |\n|---|---|---|")
+        for name, test in (("fewer digits (merged or lost)", lambda n: n < 0),
+                           ("more digits (split or junk)", lambda n: n > 0),
+                           ("right count, wrong digit(s)", lambda n: n == 0)):
+            counts = [sum(1 for _, kind, want, got, _ in failures if (("touching" in kind) == t)
+                          and test(len(got.replace("\n", "")) - len(want.replace("\n", ""))))
+                      for t in (True, False)]
+            print(f"| {name} | {counts[0]} | {counts[1]} |")
     return 0
 
 

@@ -26,6 +26,7 @@ from mnist_desktop.segmentation import (
     between,
     cut_paths,
     is_wide,
+    max_cuts,
     union_box,
 )
 
@@ -40,6 +41,8 @@ TALL = 0.6
 MAX_WIDTH = 1.7
 """Candidates wider than this (x line height) are not considered (except whole groups)..."""
 MIN_PART_HEIGHT = 0.5
+SHARED_STROKE = 0.5
+"""Parts between cuts reach this far (x stroke width) past them: a shared stroke is in both."""
 """... nor ones lower than this (x line height): slivers a cut chipped off."""
 
 Whole = tuple[Preprocessed, np.ndarray] | None
@@ -184,17 +187,17 @@ def _pieces(ink: InkMap, line: Line, masks: list[np.ndarray], settled: frozenset
             for label in group.labels:
                 lx, lw = int(ink.stats[label][0]), int(ink.stats[label][2])
                 starts += [lx - group.box[0], lx - group.box[0] + lw]
-            paths = cut_paths(masks[k], line.height, tuple(starts))
+            paths = cut_paths(masks[k], line.height, tuple(starts), max_cuts(group, line.height))
         if not paths:
             pieces.append(_Piece(k, masks[k], group.box[3], group.satellite))
             crossings.append(None)
             continue
-        cuts: list[np.ndarray | None] = [None, *(p for p, _ in paths), None]
+        cuts: list[np.ndarray | None] = [None, *(c.path for c in paths), None]
+        reach = round(SHARED_STROKE * stroke_width(masks[k]))
         for i in range(len(cuts) - 1):
-            part = between(masks[k], cuts[i], cuts[i + 1])
+            part = between(masks[k], cuts[i], cuts[i + 1], reach=reach)
             pieces.append(_Piece(k, part, cv2.boundingRect(part)[3], group.satellite))
-        stroke = max(1.0, stroke_width(masks[k]))
-        crossings += [c / stroke for _, c in paths] + [None]
+        crossings += [c.strokes for c in paths] + [None]
     return pieces, crossings
 
 

@@ -46,7 +46,15 @@ column per row at most."""
 CUT_ROWS = 48
 """Cut paths are searched on a copy of the group this many rows tall."""
 MAX_CUTS = 3
-"""At most this many cut paths per group: the cheapest, a sixth of a line height apart."""
+"""At least this many cut paths per group may be kept (the cheapest, ``CUT_APART`` apart)..."""
+CUTS_PER_HEIGHT = 2.0
+"""... and up to this many per line height of the group's width."""
+CUT_APART = 0.12
+"""Kept cut paths run at least this far apart on average (x line height)."""
+CUT_STEP = 0.12
+"""Cut paths are also tried from every this much (x line height) across the group."""
+MIN_CUT_SHARE = 0.06
+"""Each side of a cut path keeps at least this share of the group's ink."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,16 @@ class Group:
     labels: tuple[int, ...]
     box: Box
     satellite: bool = False
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A top-to-bottom cut through a group: column per row (ink left of it stays left), the
+    ink it crosses (pixels) and the strokes it crosses (separate runs of ink along it)."""
+
+    path: np.ndarray
+    ink: float
+    strokes: float
 
 
 @dataclass(frozen=True)
@@ -261,30 +279,57 @@ def is_wide(group: Group, line_height: float) -> bool:
     return group.box[2] >= WIDE * line_height
 
 
-def cut_paths(mask: np.ndarray, line_height: float, extra_starts: tuple[int, ...] = ()
-              ) -> list[tuple[np.ndarray, float]]:
-    """Top-to-bottom paths crossing little ink, left to right: (column per row, ink crossed).
+def max_cuts(group: Group, line_height: float) -> int:
+    """How many cut paths a wide group may get: more for a wider group."""
+    return max(MAX_CUTS, int(np.ceil(CUTS_PER_HEIGHT * group.box[2] / max(1.0, line_height))))
 
-    Paths start at minima of the column ink profile (and at ``extra_starts`` columns) and may
-    drift ``CUT_BAND`` of the line height sideways, so they follow a slanted gap between two
-    digits. The ink crossed is in pixels of ``mask`` (about one stroke width per stroke).
+
+def cut_paths(mask: np.ndarray, line_height: float, extra_starts: tuple[int, ...] = (),
+              max_cuts: int = MAX_CUTS) -> list[Cut]:
+    """Top-to-bottom paths crossing little ink, left to right.
+
+    Paths start at minima of the column ink profile, at ``extra_starts`` columns and every
+    ``CUT_STEP`` of the line height (the gap between two overlapping digits is seldom a
+    minimum), and may drift ``CUT_BAND`` of the line height sideways, so they follow a
+    slanted gap between two digits. A path never runs along the group's edge: both sides keep
+    at least ``MIN_CUT_SHARE`` of the ink.
     """
     h, w = mask.shape
     f = min(1.0, CUT_ROWS / h)
     sw, sh = max(1, round(w * f)), max(1, round(h * f))
     small = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     margin = 0.12 * line_height * f
+    lo, hi = int(np.ceil(margin)), int(np.floor(sw - 1 - margin))
+    if hi < lo:
+        return []
     profile = small.sum(axis=0)
     smooth = np.convolve(profile, np.ones(3, np.float32) / 3, mode="same")
-    starts = [c for c in range(1, sw - 1) if smooth[c] <= smooth[c - 1]
-              and smooth[c] <= smooth[c + 1] and margin <= c <= sw - 1 - margin]
-    starts += [round(c * f) for c in extra_starts if margin <= c * f <= sw - 1 - margin]
-    if not starts:
-        return []
-    starts = sorted(set(starts), key=lambda c: smooth[c])[:2 * MAX_CUTS]
+    starts = [c for c in range(max(1, lo), min(sw - 1, hi + 1))
+              if smooth[c] <= smooth[c - 1] and smooth[c] <= smooth[c + 1]]
+    starts += [round(c * f) for c in extra_starts if lo <= c * f <= hi]
+    starts += list(range(lo, hi + 1, max(1, round(CUT_STEP * line_height * f))))
+    starts = sorted(set(starts))
     band = max(1, round(CUT_BAND * line_height * f))
-    cols = np.clip(np.array(starts)[:, None] + np.arange(-band, band + 1)[None, :], 0, sw - 1)
-    cost = small[:, cols]  # (rows, K, B)
+    cols = np.clip(np.array(starts)[:, None] + np.arange(-band, band + 1)[None, :], lo, hi)
+    paths, total = _cheapest_paths(small[:, cols], cols)
+    cumulative = np.concatenate([np.zeros((sh, 1), np.float32), np.cumsum(small, axis=1)], 1)
+    rows_small = np.arange(sh)[:, None]
+    left = cumulative[rows_small, paths].sum(axis=0)
+    ink = float(cumulative[:, -1].sum())
+    on_path = small[rows_small, paths] > 0.4
+    strokes = (on_path[0].astype(int) + (on_path[1:] & ~on_path[:-1]).sum(axis=0))
+    rows = np.minimum((np.arange(h) * f).astype(int), sh - 1)
+    full = np.clip(np.round((paths[rows] + 0.5) / f).astype(np.int64), 0, w)
+    found = [Cut(full[:, k], float(total[k]) / f, float(strokes[k]))
+             for k in range(len(starts))
+             if MIN_CUT_SHARE * ink <= left[k] <= (1 - MIN_CUT_SHARE) * ink]
+    return _distinct(found, CUT_APART * line_height, max_cuts)
+
+
+def _cheapest_paths(cost: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per start (``cost``: rows x starts x band), the cheapest top-to-bottom path moving at
+    most one column per row: its column per row and its total cost."""
+    sh = cost.shape[0]
     step = np.float32(0.15)
     acc = cost[0].copy()
     moves = np.zeros((sh, *acc.shape), np.int8)
@@ -297,34 +342,31 @@ def cut_paths(mask: np.ndarray, line_height: float, extra_starts: tuple[int, ...
         side = np.minimum(from_left, from_right) + step
         moves[r] = np.where(side < acc, np.where(from_left <= from_right, -1, 1), 0)
         acc = np.minimum(acc, side) + cost[r]
-    k_all = np.arange(len(starts))
+    k_all = np.arange(cost.shape[1])
     j = acc.argmin(axis=1)
     total = acc[k_all, j]
-    paths = np.empty((sh, len(starts)), np.int64)
+    paths = np.empty((sh, cost.shape[1]), np.int64)
     for r in range(sh - 1, -1, -1):
         paths[r] = cols[k_all, j]
         j = j + moves[r, k_all, j]
-    rows = np.minimum((np.arange(h) * f).astype(int), sh - 1)
-    full = np.clip(np.round((paths[rows] + 0.5) / f).astype(np.int64), 0, w)
-    found = [(full[:, k], float(total[k]) / f) for k in k_all]
-    return _distinct(found, 0.15 * line_height)
+    return paths, total
 
 
-def _distinct(paths: list[tuple[np.ndarray, float]], apart: float
-              ) -> list[tuple[np.ndarray, float]]:
+def _distinct(cuts: list[Cut], apart: float, max_cuts: int) -> list[Cut]:
     """Cheapest first, drop paths running next to a kept one; return them left to right."""
-    kept: list[tuple[np.ndarray, float]] = []
-    for path, cost in sorted(paths, key=lambda p: p[1]):
-        if all(np.abs(path - other).mean() > apart for other, _ in kept):
-            kept.append((path, cost))
-        if len(kept) == MAX_CUTS:
+    kept: list[Cut] = []
+    for cut in sorted(cuts, key=lambda c: c.ink):
+        if all(np.abs(cut.path - other.path).mean() > apart for other in kept):
+            kept.append(cut)
+        if len(kept) == max_cuts:
             break
-    return sorted(kept, key=lambda p: float(p[0].mean()))
+    return sorted(kept, key=lambda c: float(c.path.mean()))
 
 
 def between(mask: np.ndarray, left: np.ndarray | None, right: np.ndarray | None,
-            drop_fragments: bool = True) -> np.ndarray:
-    """The ink of ``mask`` between two cut paths (None: the mask's edge).
+            drop_fragments: bool = True, reach: int = 0) -> np.ndarray:
+    """The ink of ``mask`` between two cut paths (None: the mask's edge), and ``reach``
+    pixels beyond them: a stroke two digits share (a cut runs along it) goes to both.
 
     With ``drop_fragments``, slivers a cut chipped off a neighbour (pieces under 6 % of the
     largest) are dropped.
@@ -333,9 +375,9 @@ def between(mask: np.ndarray, left: np.ndarray | None, right: np.ndarray | None,
     cols = np.arange(w)[None, :]
     keep = np.ones((h, w), bool)
     if left is not None:
-        keep &= cols >= left[:, None]
+        keep &= cols >= left[:, None] - reach
     if right is not None:
-        keep &= cols < right[:, None]
+        keep &= cols < right[:, None] + reach
     part = np.where(keep, mask, 0).astype(np.uint8)
     if not drop_fragments:
         return part
