@@ -185,6 +185,9 @@ def shot_batch(window: MainWindow, out_dir: Path) -> Path:
     window.tabs.setCurrentWidget(tab)
     tab.start_folder(str(folder), recursive=False)
     wait_until(lambda: not tab.running and len(tab.rows) >= 42, timeout=120)
+    unsure = next(i for i, item in enumerate(tab.visible_rows()) if item.status == "unsure")
+    tab.view.selectRow(unsure)  # the panel shows why that photo was not read with confidence
+    wait_until(lambda: window.panel.result is not None and not tab.preview.busy)
     return save(window, out_dir, "batch")
 
 
