@@ -24,6 +24,9 @@ BACKGROUND_DIVISOR = 4
 """The wide paper-estimating closing is a quarter of the picture: wider than any stroke."""
 EVEN_FRAME_SPREAD = 12
 """A frame whose brightness varies less than this (5th to 95th percentile) is bare paper."""
+CLEAN_STRONG_SHARE = 0.65
+"""An image is clean when this share of its non-paper pixels is clear ink (the rest are
+anti-aliased stroke edges); shadows and gradients add many faint pixels."""
 POLARITY_SIDE = 128
 """Polarity is judged on a copy this small."""
 NARROW_DIVISOR = 12
@@ -95,10 +98,12 @@ def _percentiles(grey: np.ndarray, fractions: tuple[float, ...]) -> list[float]:
     return [float(np.searchsorted(cumulative, f)) for f in fractions]
 
 
-def _paper_by_frame(grey: np.ndarray) -> bool | None:
+def _paper_by_frame(grey: np.ndarray) -> tuple[bool, float, bool] | None:
     """Polarity of a clean image (a scan, a drawing, MNIST itself): an even frame is paper.
 
-    Returns None when the frame is not even (a desk, a shadow or writing reaches it).
+    Returns ``(dark_ink, paper_level, clean)``, or None when the frame is not even (a desk,
+    a shadow or writing reaches it). ``clean``: inside, nearly every pixel is either paper
+    or clear ink (no shadows, no lighting gradient), so the paper level is one number.
     """
     if min(grey.shape) < 8:
         return None
@@ -111,7 +116,17 @@ def _paper_by_frame(grey: np.ndarray) -> bool | None:
     lighter = int(np.count_nonzero(grey > paper + 48))
     if darker == lighter or darker + lighter > 0.4 * grey.size:  # a desk round a sheet
         return None
-    return darker > lighter
+    off = cv2.absdiff(grey, np.full_like(grey, int(paper))) > high - low + 8
+    clean = darker + lighter >= CLEAN_STRONG_SHARE * max(1, int(np.count_nonzero(off)))
+    return darker > lighter, float(paper), clean
+
+
+def flat_contrast(grey: np.ndarray, dark_ink: bool, paper: float) -> np.ndarray:
+    """Ink contrast against one paper level (clean images: scans, drawings, MNIST)."""
+    g = grey if dark_ink else cv2.bitwise_not(grey)
+    level = paper if dark_ink else 255.0 - paper
+    smooth = cv2.GaussianBlur(g, (0, 0), 0.8).astype(np.float32)
+    return np.clip((level - smooth) / max(level, 64.0), 0.0, 1.0)
 
 
 def ink_is_dark(grey: np.ndarray) -> bool:
@@ -124,7 +139,7 @@ def ink_is_dark(grey: np.ndarray) -> bool:
     """
     framed = _paper_by_frame(grey)
     if framed is not None:
-        return framed
+        return framed[0]
     h, w = grey.shape
     shrink = min(1.0, POLARITY_SIDE / max(h, w))
     size = (max(1, round(w * shrink)), max(1, round(h * shrink)))
@@ -338,9 +353,14 @@ def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE, *,
     that reaches the frame (the number reader's second look at a page).
     """
     grey, scale = analysis_image(image_grey, max_side)
-    if dark is None:
-        dark = ink_is_dark(grey)
-    contrast = ink_contrast(grey, dark)
+    framed = _paper_by_frame(grey) if dark is None else None
+    if framed is not None and framed[2]:  # a clean scan or drawing: one paper level
+        dark = framed[0]
+        contrast = flat_contrast(grey, dark, framed[1])
+    else:
+        if dark is None:
+            dark = framed[0] if framed is not None else ink_is_dark(grey)
+        contrast = ink_contrast(grey, dark)
     empty = np.zeros(grey.shape, dtype=np.uint8)
     no_stats = np.zeros((1, 5), dtype=np.int32)
     if float(contrast.max(initial=0.0)) < MIN_CONTRAST:
