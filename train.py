@@ -246,12 +246,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train.py: {error}", file=sys.stderr)
         return 2
     print(f"MNIST from {mnist.source}")
+    from mnist_desktop.pipeline import pipeline_fingerprint
+
+    fingerprint = pipeline_fingerprint()  # of the code the data goes through, read up front
     data = prepare(args, mnist)
     t = time.perf_counter()
     model, history = train(args, strategy, data)
     fit_seconds = time.perf_counter() - t
 
-    from mnist_desktop.pipeline import pipeline_fingerprint
     from mnist_desktop.training import evaluate, plots
 
     test = evaluate.report(data["y_test"], evaluate.predict_classes(model, data["x_test"]))
@@ -280,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_count": int(len(data["x_train"])), "validation_count": int(len(data["x_val"])),
         "history": history, "device": device, "fit_seconds": round(fit_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
-        "pipeline_fingerprint": pipeline_fingerprint(), "versions": versions(),
+        "pipeline_fingerprint": fingerprint, "versions": versions(),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
     float32_model(model, args.arch).save(output)

@@ -137,7 +137,7 @@ def model_input(image: np.ndarray) -> np.ndarray | None:
     return preprocess(image).model_input
 
 
-PIPELINE_MODULES = ("grey", "ink", "normalize", "pipeline")
+PIPELINE_MODULES = ("grey", "paper", "ruled_lines", "ink", "normalize", "pipeline")
 """The modules whose code decides what the model sees."""
 
 
