@@ -5,9 +5,11 @@
 Builds two folders in a temporary directory: small PNGs (28x28 to 128x128, MNIST test
 digits when MNIST_DIR is set, typeset digits otherwise) and 3 MP / 12 MP JPEG photos
 (synth.render_photo plus sensor noise). Each is run through the batch engine exactly as
-``mnist-desktop classify DIR -o out.csv`` does (loading, preprocessing on the pool, one
-model call per chunk, CSV writing); the model load is timed apart. Then one file at a time
-on one thread, each stage is timed, to show where the time goes. Prints markdown tables.
+``mnist-desktop classify DIR -o out.csv`` does (loading and preprocessing in the worker
+processes, one model call per chunk, CSV writing), and again with threads only (the engine
+before worker processes, ``--threads-too``); the model load is timed apart. Then one file at
+a time on one thread, each stage is timed, to show where the time goes. Prints markdown
+tables. Other programs loading the CPU skew the numbers: check with ``top``.
 """
 
 from __future__ import annotations
@@ -76,11 +78,12 @@ def make_photos(folder: Path, count: int, size: tuple[int, int],
     return total / count / 1e6
 
 
-def end_to_end(recognizer, folder: Path, workers: int | None) -> tuple[float, int, dict]:
+def end_to_end(recognizer, folder: Path, workers: int | None,
+               processes: bool | None = None) -> tuple[float, int, dict]:
     """Files/s for the whole batch (walk, load, preprocess, model, CSV writing)."""
     sink = io.StringIO()
     writer = RowWriter(sink, "csv")
-    run = BatchRun(recognizer, [folder], BatchOptions(workers=workers))
+    run = BatchRun(recognizer, [folder], BatchOptions(workers=workers, processes=processes))
     start = time.perf_counter()
     for chunk in run.chunks():
         for item in chunk:
@@ -120,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=3000, help="number of small PNGs")
     parser.add_argument("--photos", type=int, default=24, help="photos per size")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads-too", action="store_true",
+                        help="also time the thread-only engine (processes=False)")
     args = parser.parse_args(argv)
     from mnist_desktop.recognizer import Recognizer
 
@@ -136,16 +141,20 @@ def main(argv: list[str] | None = None) -> int:
             sets.append((f"{label} JPEG photos ({mb:.1f} MB each)", root / label,
                          args.photos, ""))
         cv2.setNumThreads(cv2.getNumThreads())
-        print(f"CPU cores: {os.cpu_count()}, loader threads: {args.workers or os.cpu_count()}, "
+        print(f"CPU cores: {os.cpu_count()}, workers: {args.workers or os.cpu_count()}, "
               f"model load {load_seconds:.1f} s (not counted below)\n")
-        print("| input | files | files/s end to end | ok / unsure / no digit / error |")
-        print("|---|---:|---:|---|")
+        print("| input | files | files/s end to end | threads only | "
+              "ok / unsure / no digit / error |")
+        print("|---|---:|---:|---:|---|")
         profiles = []
         for label, folder, count, _ in sets:
-            end_to_end(recognizer, folder, args.workers)  # warm the file cache
+            end_to_end(recognizer, folder, args.workers)  # warm the file cache and the pool
             rate, done, counts = end_to_end(recognizer, folder, args.workers)
+            threads = "-"
+            if args.threads_too:
+                threads = f"{end_to_end(recognizer, folder, args.workers, False)[0]:,.0f}"
             mix = " / ".join(str(counts.get(s, 0)) for s in ("ok", "unsure", "no_digit", "error"))
-            print(f"| {label} | {done:,} | {rate:,.0f} | {mix} |")
+            print(f"| {label} | {done:,} | {rate:,.0f} | {threads} | {mix} |")
             profiles.append((label, stages(recognizer, folder, min(count, 500))))
         print("\nOne file at a time, one thread (ms per file):\n")
         print("| input | read+decode | preprocess | model (batched, per file) |")

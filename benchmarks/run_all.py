@@ -16,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("Single-image latency (issue 2)", "inference.py", []),
+    ("Accuracy on realistic photos (issue 2)", "photo_accuracy.py", []),
     ("Start-up (issue 3)", "startup.py", []),
     ("Batch throughput (issue 4)", "batch_throughput.py", []),
     ("Reading a number (issue 5)", "read_number.py", []),

@@ -1,36 +1,41 @@
 """The one batch engine behind ``mnist-desktop classify`` and the Batch tab. Qt-free.
 
-Paths are listed lazily (``batch_walk``), files are loaded and preprocessed on a thread
-pool (OpenCV releases the GIL), and each chunk of preprocessed images is classified with
-ONE batched model call. Rows come back in a stable order (the walk's), as frozen
-``BatchItem``s; memory stays flat however many files there are. A run can be cancelled
-from any thread; the rows already produced stay valid.
+Paths are listed lazily (``batch_walk``), files are loaded and preprocessed in worker
+processes (``batch_pool``; threads where processes can't be used), and each chunk of
+preprocessed images is classified with ONE batched model call in this process. Rows come
+back in a stable order (the walk's), as frozen ``BatchItem``s; memory stays flat however
+many files there are. A run can be cancelled from any thread; the rows already produced
+stay valid.
 
-In ``multi`` mode every image is read as a whole number (``Recognizer.read``) on the pool.
+In ``multi`` mode every image is read as a whole number (``Recognizer.read``) on threads.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from mnist_desktop.batch_pool import FileResult, Preparer, make_preparer
+from mnist_desktop.batch_progress import STATUSES, BatchProgress, RowStatus
 from mnist_desktop.batch_walk import Entry, Walk, count_entries
-from mnist_desktop.image_io import ImageLoadError, load_image_reduced
+from mnist_desktop.image_io import ImageLoadError, load_image_reduced, make_thumbnail
 from mnist_desktop.ink import ANALYSIS_MAX_SIDE
 from mnist_desktop.pipeline import preprocess
 from mnist_desktop.results import Box, NumberReading, Preprocessed, Recognition
 
-RowStatus = Literal["ok", "unsure", "no_digit", "error"]
-STATUSES: tuple[RowStatus, ...] = ("ok", "unsure", "no_digit", "error")
+__all__ = ["STATUSES", "BatchItem", "BatchOptions", "BatchProgress", "BatchRun", "DigitBox",
+           "RowStatus", "classify_paths", "load_for_batch", "make_thumbnail", "prepare_file"]
+
 REDUCE_MARGIN = 2
 """Big JPEGs are decoded at 1/2, 1/4 or 1/8 size (libjpeg's DCT scaling, several times faster)
 while their longest side stays at least this many times the pipeline's analysis size, so the
@@ -66,49 +71,30 @@ class BatchItem:
 
 
 @dataclass(frozen=True)
-class BatchProgress:
-    """How far a run is: ``total`` is None until the background count has finished."""
+class _Job:
+    """Consecutive walk entries handed to the preparer as one task."""
 
-    done: int
-    total: int | None
-    elapsed: float
-    rate: float
-    counts: tuple[tuple[str, int], ...] = ()
-    skipped: int = 0
-    finished: bool = False
-    cancelled: bool = False
+    start: int
+    entries: list[Entry]
+    paths: list[str]
+    """The entries' paths to prepare (walk errors left out)."""
+    future: Future | None
 
-    @property
-    def eta(self) -> float | None:
-        if self.total is None or self.rate <= 0:
-            return None
-        return max(0.0, (self.total - self.done) / self.rate)
-
-    def count(self, status: str) -> int:
-        return dict(self.counts).get(status, 0)
-
-    def summary(self) -> str:
-        """One line for the user, e.g. ``120 files in 1.2 s (100 files/s): 110 ok, ...``."""
-        words = {"ok": "ok", "unsure": "unsure", "no_digit": "no digit", "error": "error"}
-        parts = [f"{n:,} {words[s]}{'s' * (s == 'error' and n > 1)}"
-                 for s in STATUSES if (n := self.count(s))]
-        files = f"{self.done:,} file{'s' * (self.done != 1)}"
-        line = f"{files} in {self.elapsed:.1f} s ({self.rate:,.0f} files/s)"
-        if parts:
-            line += ": " + ", ".join(parts)
-        if self.skipped:
-            line += f"; {self.skipped:,} non-image file{'s' * (self.skipped != 1)} skipped"
-        if self.cancelled:
-            line += " (cancelled"
-            line += f" after {self.done:,} of {self.total:,})" if self.total is not None else ")"
-        return line
+    def rows(self, results: list[FileResult]) -> Iterator[tuple[int, str, FileResult]]:
+        prepared = iter(results)
+        for offset, entry in enumerate(self.entries):
+            result = FileResult(error=entry.error) if entry.error else next(prepared)
+            yield self.start + offset, entry.path, result
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     recursive: bool = False
     workers: int | None = None
-    """Loader threads; default: the number of CPUs."""
+    """Worker processes (or threads) loading and preprocessing; default: the number of CPUs."""
+    processes: bool | None = None
+    """Prepare files in worker processes; None: when that helps (more than one worker,
+    single digits) and works here. False: threads in this process."""
     multi: bool = False
     chunk_size: int = 256
     """Images per model call (and most rows per chunk)."""
@@ -116,47 +102,6 @@ class BatchOptions:
     """A chunk is handed out early when it took this long (slow files, smooth progress)."""
     thumbnail_size: int = 0
     """Longest side of the BGR thumbnail kept on each row; 0 for none."""
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """What a pool thread made of one file, ready for the batched model call."""
-
-    pre: Preprocessed | None = None
-    item: BatchItem | None = None  # a finished row (errors, multi mode)
-    thumbnail: np.ndarray | None = None
-
-
-def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
-    """A small read-only BGR uint8 copy (longest side ``size``); alpha shown on white."""
-    import cv2
-
-    array = np.asarray(image)
-    if array.dtype != np.uint8:
-        if array.dtype == np.uint16:
-            array = (array >> 8).astype(np.uint8)
-        else:
-            values = np.nan_to_num(array.astype(np.float32))
-            if values.size and values.max() <= 1.0:
-                values = values * 255.0
-            array = np.clip(values, 0, 255).astype(np.uint8)
-    h, w = array.shape[:2]
-    scale = size / max(h, w)
-    if scale < 1:
-        new = (max(1, round(w * scale)), max(1, round(h * scale)))
-        array = cv2.resize(array, new, interpolation=cv2.INTER_AREA)
-    if array.ndim == 2:
-        array = cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-    elif array.shape[2] == 4:
-        alpha = array[..., 3:].astype(np.float32) / 255.0
-        array = (array[..., :3] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
-    elif array.shape[2] == 2:
-        alpha = array[..., 1:].astype(np.float32) / 255.0
-        grey = (array[..., :1] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
-        array = np.repeat(grey, 3, axis=2)
-    out = np.ascontiguousarray(array)
-    out.setflags(write=False)
-    return out
 
 
 def load_for_batch(path: str, multi: bool = False) -> tuple[np.ndarray, float]:
@@ -170,6 +115,27 @@ def load_for_batch(path: str, multi: bool = False) -> tuple[np.ndarray, float]:
 
         return load_image_reduced(path, REDUCE_MARGIN * NUMBER_MAX_SIDE, grey_jpeg=True)
     return load_image_reduced(path, REDUCE_MARGIN * ANALYSIS_MAX_SIDE, grey_jpeg=True)
+
+
+def prepare_file(path: str, thumbnail_size: int = 0, reader: Any = None) -> FileResult:
+    """Load one file and preprocess it (or, with ``reader``, read its number); never raises.
+
+    Runs on the worker processes or threads; the box is in the file's pixels.
+    """
+    try:
+        image, scale = load_for_batch(path, reader is not None)
+        thumb = make_thumbnail(image, thumbnail_size) if thumbnail_size else None
+        if reader is not None:
+            return FileResult(reading=reader.read(image), scale=scale, thumbnail=thumb)
+        pre = preprocess(image)
+        return FileResult(pre.model_input, _scaled(pre.box, scale), pre.message,
+                          thumbnail=thumb)
+    except ImageLoadError as error:
+        return FileResult(error=str(error))
+    except MemoryError:
+        return FileResult(error="not enough memory to load this image")
+    except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
+        return FileResult(error=f"internal error: {type(error).__name__}: {error}")
 
 
 def _error(index: int, path: str, message: str) -> BatchItem:
@@ -223,6 +189,8 @@ class BatchRun:
         self.paths = [os.fspath(p) for p in paths]
         self.options = options or BatchOptions()
         self.workers = max(1, self.options.workers or os.cpu_count() or 1)
+        self.processes = False
+        """Whether the files are prepared in worker processes (known once running)."""
         self._cancel = threading.Event()
         self._stop_count = threading.Event()
         self._lock = threading.Lock()
@@ -284,46 +252,60 @@ class BatchRun:
             self._recent.append((self._start, 0))
         threading.Thread(target=self._count_in_background, name="batch-count",
                          daemon=True).start()
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="batch")
+        preparer = None
         try:
-            yield from self._chunks(pool)
+            preparer = make_preparer(self.workers, self.options.multi,
+                                     self.options.thumbnail_size, self.options.processes,
+                                     self._prepare)
+            self.processes = preparer.processes
+            yield from self._chunks(preparer)
         finally:
             self._stop_count.set()
-            pool.shutdown(wait=False, cancel_futures=True)
+            if preparer is not None:
+                preparer.close()
             with self._lock:
                 self._end = time.monotonic()
                 if not self._cancel.is_set() or self._total is None:
                     self._total = self._done
 
-    def _chunks(self, pool: ThreadPoolExecutor) -> Iterator[tuple[BatchItem, ...]]:
+    def _chunks(self, preparer: Preparer) -> Iterator[tuple[BatchItem, ...]]:
         size = max(1, self.options.chunk_size)
-        window = size * 2 + self.workers * 2
         walk = iter(self._walk)
-        pending: deque[tuple[int, Entry, Future | None]] = deque()
+        pending: deque[_Job] = deque()
+        ready: deque[tuple[int, str, FileResult]] = deque()
+        queued = 0  # files in pending and ready: listed, not yet handed out
         next_index = 0
 
         def fill() -> None:
-            nonlocal next_index
-            while len(pending) < window and not self._cancel.is_set():
-                entry = next(walk, None)
-                if entry is None:
+            nonlocal next_index, queued
+            while not self._cancel.is_set():
+                task = preparer.task_size()
+                if (queued >= size * 2 + self.workers * task * 2
+                        or len(pending) >= preparer.max_tasks()):
                     return
-                job = None if entry.error else pool.submit(self._prepare, next_index, entry.path)
-                pending.append((next_index, entry, job))
-                next_index += 1
+                entries = list(itertools.islice(walk, task))
+                if not entries:
+                    return
+                paths = [entry.path for entry in entries if not entry.error]
+                job = preparer.submit(paths) if paths else None
+                pending.append(_Job(next_index, entries, paths, job))
+                next_index += len(entries)
+                queued += len(entries)
 
         fill()
-        while pending and not self._cancel.is_set():
-            group: list[tuple[int, str, _Prepared]] = []
+        while (pending or ready) and not self._cancel.is_set():
+            group: list[tuple[int, str, FileResult]] = []
             deadline = time.monotonic() + self.options.chunk_seconds
-            while pending and len(group) < size and not self._cancel.is_set():
-                index, entry, job = pending[0]
-                prepared = self._wait(job, deadline if group else None)
-                if prepared is None:
-                    break
-                pending.popleft()
-                group.append((index, entry.path, prepared if job else
-                              _Prepared(item=_error(index, entry.path, entry.error or ""))))
+            while len(group) < size and not self._cancel.is_set():
+                if not ready:
+                    if not pending:
+                        break
+                    results = self._wait(preparer, pending[0], deadline if group else None)
+                    if results is None:
+                        break
+                    ready.extend(pending.popleft().rows(results))
+                group.append(ready.popleft())
+                queued -= 1
                 fill()
             if not group:
                 break
@@ -331,47 +313,36 @@ class BatchRun:
             self._record(items)
             yield items
 
-    def _wait(self, job: Future | None, deadline: float | None) -> _Prepared | None:
-        """The job's result; None when the deadline passed or the run was cancelled."""
-        if job is None:
-            return _Prepared()
+    def _wait(self, preparer: Preparer, job: _Job,
+              deadline: float | None) -> list[FileResult] | None:
+        """The job's results; None when the deadline passed or the run was cancelled."""
+        if job.future is None:
+            return []
         while not self._cancel.is_set():
             timeout = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-            if timeout <= 0:
-                return job.result() if job.done() else None
+            if timeout <= 0 and not job.future.done():
+                return None
             try:
-                return job.result(timeout=timeout)
+                job.future.result(timeout=max(0.0, timeout))
             except FutureTimeout:
                 continue
+            except Exception:  # noqa: BLE001, S110 - collect() says what it means
+                pass
+            return preparer.collect(job.future, job.paths, self._cancel.is_set)
         return None
 
-    def _prepare(self, index: int, path: str) -> _Prepared:
-        """Runs on the pool: load, preprocess (or read the number), make the thumbnail."""
+    def _prepare(self, path: str) -> FileResult:
+        """Runs on the threads: as ``prepare_file``, with the model in ``multi`` mode."""
         if self._cancel.is_set():
-            return _Prepared(item=_error(index, path, "cancelled"))
-        multi = self.options.multi
-        try:
-            image, scale = load_for_batch(path, multi)
-            size = self.options.thumbnail_size
-            thumb = make_thumbnail(image, size) if size else None
-            if multi:
-                reading = self.recognizer.read(image)
-                return _Prepared(item=item_from_reading(index, path, reading, scale, thumb))
-            pre = preprocess(image)
-            light = Preprocessed(pre.model_input, _scaled(pre.box, scale), (), pre.message)
-            return _Prepared(pre=light, thumbnail=thumb)
-        except ImageLoadError as error:
-            return _Prepared(item=_error(index, path, str(error)))
-        except MemoryError:
-            return _Prepared(item=_error(index, path, "not enough memory to load this image"))
-        except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
-            return _Prepared(item=_error(
-                index, path, f"internal error: {type(error).__name__}: {error}"))
+            return FileResult(error="cancelled")
+        return prepare_file(path, self.options.thumbnail_size,
+                            self.recognizer if self.options.multi else None)
 
-    def _classify(self, group: Sequence[tuple[int, str, _Prepared]]) -> tuple[BatchItem, ...]:
+    def _classify(self, group: Sequence[tuple[int, str, FileResult]]) -> tuple[BatchItem, ...]:
         """ONE model call for every preprocessed image of the group."""
-        todo = [(i, prepared.pre) for i, (_, _, prepared) in enumerate(group)
-                if prepared.item is None and prepared.pre is not None]
+        todo = [(i, Preprocessed(result.model_input, result.box, (), result.message))
+                for i, (_, _, result) in enumerate(group)
+                if result.error is None and result.reading is None]
         answers: dict[int, Recognition] = {}
         failure = ""
         if todo:
@@ -381,11 +352,14 @@ class BatchRun:
             except Exception as error:  # noqa: BLE001 - reported on the rows it concerns
                 failure = f"the model failed: {type(error).__name__}: {error}"
         items = []
-        for i, (index, path, prepared) in enumerate(group):
-            if prepared.item is not None:
-                items.append(prepared.item)
+        for i, (index, path, result) in enumerate(group):
+            if result.error is not None:
+                items.append(_error(index, path, result.error))
+            elif result.reading is not None:
+                items.append(item_from_reading(index, path, result.reading, result.scale,
+                                               result.thumbnail))
             elif i in answers:
-                items.append(item_from_recognition(index, path, answers[i], prepared.thumbnail))
+                items.append(item_from_recognition(index, path, answers[i], result.thumbnail))
             else:
                 items.append(_error(index, path, failure or "cancelled"))
         return tuple(items)

@@ -101,7 +101,9 @@ def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="below this probability a row is marked unsure "
                              f"(0 to 1, default {DEFAULT_MIN_CONFIDENCE})")
     parser.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                        help=f"threads loading images (default: CPU count, {os.cpu_count()})")
+                        help="worker processes loading and preprocessing images (threads "
+                             "with 1 or --multi; default: the CPU count, "
+                             f"{os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar and no summary on standard error")
     parser.add_argument("--multi", action="store_true",
@@ -173,6 +175,11 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())
     bar = ProgressBar(sys.stderr, enabled=bool(show))
     bar.message("loading the model…")
+    workers = args.workers or os.cpu_count() or 1
+    if not args.multi and workers > 1:
+        from mnist_desktop.batch_pool import warm_up
+
+        warm_up(workers)  # the worker processes start while the model loads
     try:
         recognizer = _load_recognizer(args.model, args.min_confidence)
     except KeyboardInterrupt:

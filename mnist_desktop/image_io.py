@@ -37,6 +37,7 @@ __all__ = [
     "is_image_name",
     "load_image",
     "load_image_reduced",
+    "make_thumbnail",
 ]
 
 MAX_PIXELS = 100_000_000
@@ -258,6 +259,36 @@ def load_image_reduced(path: str | os.PathLike[str], min_side: int, *,
     (1.0 when not reduced), so boxes can be mapped back.
     """
     return _load(path, max_pixels, min_side, grey_jpeg)
+
+
+def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
+    """A small read-only BGR uint8 copy (longest side ``size``); alpha shown on white."""
+    array = np.asarray(image)
+    if array.dtype != np.uint8:
+        if array.dtype == np.uint16:
+            array = (array >> 8).astype(np.uint8)
+        else:
+            values = np.nan_to_num(array.astype(np.float32))
+            if values.size and values.max() <= 1.0:
+                values = values * 255.0
+            array = np.clip(values, 0, 255).astype(np.uint8)
+    h, w = array.shape[:2]
+    scale = size / max(h, w)
+    if scale < 1:
+        new = (max(1, round(w * scale)), max(1, round(h * scale)))
+        array = cv2.resize(array, new, interpolation=cv2.INTER_AREA)
+    if array.ndim == 2:
+        array = cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
+    elif array.shape[2] == 4:
+        alpha = array[..., 3:].astype(np.float32) / 255.0
+        array = (array[..., :3] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
+    elif array.shape[2] == 2:
+        alpha = array[..., 1:].astype(np.float32) / 255.0
+        grey = (array[..., :1] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
+        array = np.repeat(grey, 3, axis=2)
+    out = np.ascontiguousarray(array)
+    out.setflags(write=False)
+    return out
 
 
 def display_name(path: str | os.PathLike[str]) -> str:

@@ -171,7 +171,8 @@ def test_files_are_listed_and_loaded_lazily(tmp_path, recognizer, monkeypatch) -
     loads = []
     real = batch.load_image_reduced
     monkeypatch.setattr(batch, "load_image_reduced", lambda *a: loads.append(1) or real(*a))
-    run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=16, workers=2))
+    run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=16, workers=2,
+                                                        processes=False))
     chunks = run.chunks()
     first = next(chunks)
     assert len(first) == 16 and len(loads) <= 2 * 16 + 2 * 2 + 2
@@ -194,7 +195,8 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
 
     monkeypatch.setattr(batch, "preprocess", tracked)
     most = 0
-    rows = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=32, workers=2))
+    rows = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=32, workers=2,
+                                                         processes=False))
     for done, item in enumerate(rows, 1):
         assert item.status == "ok"
         if done % 100 == 0:

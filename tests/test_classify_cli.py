@@ -164,7 +164,9 @@ def test_parsing_imports_neither_tensorflow_nor_qt() -> None:
     assert usage.returncode == 2 and "can't tell the format" in usage.stderr
 
 
-def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path, workers) -> None:
+    """With 2 workers (processes) Ctrl+C reaches the whole process group, as in a terminal."""
     folder = tmp_path / "many"
     folder.mkdir()
     data = png_bytes(digit_image(5, 48))
@@ -174,8 +176,8 @@ def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "mnist_desktop", "classify", str(folder), "-o", str(output),
-         "--workers", "1"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+         "--workers", workers], cwd=REPO, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and process.poll() is None:
         parts = list(tmp_path.glob(".out.csv.*.part"))
@@ -184,7 +186,10 @@ def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path) -> None:
         time.sleep(0.05)
     assert process.poll() is None, process.communicate()
     assert not output.exists()  # nothing in place while running
-    process.send_signal(signal.SIGINT)
+    if workers == "1":
+        process.send_signal(signal.SIGINT)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     rows = csv_rows(output.read_text(encoding="utf-8"))

@@ -1,0 +1,91 @@
+"""The batch engine's worker processes: the same rows as threads, streaming, crash-proof."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from image_corpus import build_corpus, digit_image, png_bytes
+
+from mnist_desktop import batch, batch_pool
+from mnist_desktop.batch import BatchItem, BatchOptions, BatchRun
+from mnist_desktop.batch_walk import Walk
+
+
+def names(items: list[BatchItem]) -> list[str]:
+    return [os.path.basename(item.path) for item in items]
+
+
+needs_processes = pytest.mark.skipif(not batch_pool.processes_available(),
+                                     reason="worker processes need the forkserver start method")
+
+
+@needs_processes
+def test_worker_processes_give_exactly_the_rows_of_threads(tmp_path, recognizer) -> None:
+    """Same rows and messages whether files are prepared in processes or threads."""
+    cases = build_corpus(tmp_path)
+    folder = tmp_path
+    rows = {}
+    for processes in (True, False):
+        run = BatchRun(recognizer, [folder], BatchOptions(chunk_size=7, workers=2,
+                                                          processes=processes,
+                                                          thumbnail_size=24))
+        items = list(run)
+        assert run.processes is processes
+        rows[processes] = [(i.index, i.path, i.prediction, i.confidence, i.status, i.message)
+                           for i in items]
+        thumbs = [i.thumbnail for i in items if i.status != "error"]
+        assert thumbs and all(t.shape[2] == 3 and not t.flags.writeable for t in thumbs)
+    assert rows[True] == rows[False]
+    assert len(rows[True]) == len(cases)
+
+
+@needs_processes
+def test_worker_processes_list_and_load_lazily(tmp_path, recognizer, monkeypatch) -> None:
+    """Streaming with processes: files are listed only a bounded window ahead of the rows."""
+    data = png_bytes(digit_image(2, 32))
+    for i in range(1500):
+        (tmp_path / f"{i:04d}.png").write_bytes(data)
+    listed = []
+
+    class CountingWalk(Walk):
+        def __iter__(self):
+            for entry in super().__iter__():
+                listed.append(1)
+                yield entry
+
+    monkeypatch.setattr(batch, "Walk", CountingWalk)
+    run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=16, workers=2))
+    window = 2 * 16 + 2 * 2 * batch_pool.MAX_TASK_SIZE
+    done = 0
+    for chunk in run.chunks():
+        done += len(chunk)
+        assert len(listed) - done <= window
+        assert all(item.prediction == "2" for item in chunk)
+    assert run.processes and done == 1500
+
+
+def crash_on_marked_files(paths, thumbnail_size):
+    """A worker task that dies like a crashing decoder on files named crash*."""
+    if any("crash" in os.path.basename(path) for path in paths):
+        os._exit(3)
+    return batch_pool._prepare_task(paths, thumbnail_size)
+
+
+@needs_processes
+def test_a_file_that_kills_its_worker_costs_only_its_own_row(tmp_path, recognizer,
+                                                             monkeypatch) -> None:
+    for i in range(40):
+        (tmp_path / f"img{i:02d}.png").write_bytes(png_bytes(digit_image(i % 10, 40)))
+    (tmp_path / "crash.png").write_bytes(png_bytes(digit_image(5, 40)))  # in the first task
+    (tmp_path / "img20_crash.png").write_bytes(png_bytes(digit_image(5, 40)))  # mid-way
+    monkeypatch.setattr(batch_pool, "_prepare_task", crash_on_marked_files)
+    run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=8, workers=2))
+    items = list(run)
+    assert run.processes and len(items) == 42
+    crashed = {names([i])[0] for i in items if i.status == "error"}
+    assert crashed == {"crash.png", "img20_crash.png"}
+    assert all(i.message == batch_pool.CRASHED for i in items if i.status == "error")
+    good = [i for i in items if i.status != "error"]
+    assert [i.prediction for i in good] == [
+        str(int(n[3:5]) % 10) for n in names(good)]
