@@ -10,62 +10,30 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from mnist_desktop.batch import BatchItem, BatchOptions, BatchProgress, BatchRun, load_for_batch
-from mnist_desktop.batch_output import OutputError, write_items
-from mnist_desktop.gui.batch_model import (
-    CONFIDENCE,
-    FILE,
-    FILTERS,
-    MESSAGE,
-    PREDICTION,
-    STATUS,
-    THUMB,
-    BatchFilterProxy,
-    BatchTableModel,
-    BatchWorker,
-)
+from mnist_desktop.batch_output import write_items
+from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
+from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel, BatchWorker
+from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
+from mnist_desktop.gui.drops import local_paths
 from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.progress_bar import format_duration
+from mnist_desktop.gui.widgets import hbox, push_button
 
 if TYPE_CHECKING:
     from mnist_desktop.recognizer import Recognizer
-
-THUMBNAIL_SIZE = 32
-EXPORT_FILTERS = {"CSV (*.csv)": ".csv", "JSON (*.json)": ".json", "JSON Lines (*.jsonl)": ".jsonl"}
-HINT = ("Choose a folder, or drop a folder or some images here.\n"
-        "Every image is read; sort by any column, filter the rows that need a look, "
-        "double-click a row to open it in the Image tab, and export the table as CSV or JSON.")
-
-
-def progress_line(progress: BatchProgress) -> str:
-    """``1,234 / 5,000 · 812 files/s · about 0:05 left`` (or the summary when finished)."""
-    if progress.finished:
-        return progress.summary()
-    done = f"{progress.done:,} / {progress.total:,}" if progress.total else f"{progress.done:,}"
-    line = f"{done} files · {progress.rate:,.0f} files/s"
-    if progress.eta is not None and progress.done:
-        line += f" · about {format_duration(progress.eta)} left"
-    return line
-
 
 def _preview(recognizer: Recognizer, path: str, multi: bool) -> Any:
     """Worker side: the full result for one row, for the result panel (loaded as the batch
@@ -108,8 +76,7 @@ class BatchTab(QWidget):
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         settings = app_settings()
-        self.choose_button = QPushButton("Choose folder…", self)
-        self.choose_button.clicked.connect(self.choose_folder)
+        self.choose_button = push_button("Choose folder…", "", self.choose_folder, self)
         self.folder_label = QLabel("No folder chosen", self)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.recursive_box = QCheckBox("Include sub-folders", self)
@@ -117,69 +84,31 @@ class BatchTab(QWidget):
         self.multi_box = QCheckBox("Read whole numbers", self)
         self.multi_box.setToolTip("Read every digit of each image as a number, not one digit")
         self.multi_box.setChecked(settings.value("batch/multi", "false") == "true")
-        self.rerun_button = QPushButton("Run again", self)
-        self.rerun_button.setToolTip("Read the same files again (after changing the options)")
-        self.rerun_button.clicked.connect(self.rerun)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setToolTip("Stop; the rows done so far are kept")
-        self.cancel_button.clicked.connect(self.cancel)
-        top = QHBoxLayout()
-        for widget in (self.choose_button, self.folder_label):
-            top.addWidget(widget)
-        top.addStretch(1)
-        for widget in (self.recursive_box, self.multi_box, self.rerun_button, self.cancel_button):
-            top.addWidget(widget)
+        self.rerun_button = push_button(
+            "Run again", "Read the same files again (after changing the options)", self.rerun, self)
+        self.cancel_button = push_button(
+            "Cancel", "Stop; the rows done so far are kept", self.cancel, self)
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setTextVisible(False)
         self.progress_label = QLabel("", self)
-        progress = QHBoxLayout()
-        progress.addWidget(self.progress_bar, 1)
-        progress.addWidget(self.progress_label, 1)
         self.filter_box = QComboBox(self)
         self.filter_box.addItems(list(FILTERS))
         self.filter_box.currentTextChanged.connect(self._filter_changed)
         self.count_label = QLabel("", self)
-        self.export_button = QPushButton("Export…", self)
-        self.export_button.setToolTip("Save the rows shown as CSV, JSON or JSON Lines")
-        self.export_button.clicked.connect(self.export_dialog)
-        tools = QHBoxLayout()
-        tools.addWidget(QLabel("Show:", self))
-        tools.addWidget(self.filter_box)
-        tools.addWidget(self.count_label, 1)
-        tools.addWidget(self.export_button)
-        self.hint = QLabel(HINT, self)
-        self.hint.setWordWrap(True)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("color: palette(mid); padding: 24px;")
-        self.view = self._make_view()
+        self.export_button = push_button(
+            "Export…", "Save the rows shown as CSV, JSON or JSON Lines", self.export_dialog, self)
+        self.hint = make_hint(self)
+        self.view = make_table_view(self, self.proxy)
+        self.view.doubleClicked.connect(self._open_row)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(progress)
-        layout.addLayout(tools)
+        layout.addLayout(hbox(self.choose_button, self.folder_label, None, self.recursive_box,
+                              self.multi_box, self.rerun_button, self.cancel_button))
+        layout.addLayout(hbox((self.progress_bar, 1), (self.progress_label, 1)))
+        layout.addLayout(hbox(QLabel("Show:", self), self.filter_box, (self.count_label, 1),
+                              self.export_button))
         layout.addWidget(self.hint)
         layout.addWidget(self.view, 1)
-
-    def _make_view(self) -> QTableView:
-        view = QTableView(self)
-        view.setModel(self.proxy)
-        view.setSortingEnabled(True)
-        view.sortByColumn(THUMB, Qt.SortOrder.AscendingOrder)  # the run's order
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-        view.setWordWrap(False)
-        view.verticalHeader().hide()
-        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        view.verticalHeader().setDefaultSectionSize(THUMBNAIL_SIZE + 6)
-        header = view.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in ((THUMB, THUMBNAIL_SIZE + 12), (FILE, 220), (PREDICTION, 90),
-                              (CONFIDENCE, 90), (STATUS, 80), (MESSAGE, 200)):
-            view.setColumnWidth(column, width)
-        view.doubleClicked.connect(self._open_row)
-        view.selectionModel().selectionChanged.connect(self._selection_changed)
-        return view
 
     # --- tab contract ---------------------------------------------------------------------
     def set_recognizer(self, recognizer: Recognizer | None) -> None:
@@ -237,11 +166,8 @@ class BatchTab(QWidget):
 
     # --- running ----------------------------------------------------------------------------
     def choose_folder(self) -> None:
-        settings = app_settings()
-        start = str(settings.value("batch/last_dir", os.path.expanduser("~")))
-        path = QFileDialog.getExistingDirectory(self, "Read every image in a folder", start)
+        path = choose_batch_folder(self, "Read every image in a folder")
         if path:
-            settings.setValue("batch/last_dir", path)
             self.start_folder(path, self.recursive_box.isChecked())
 
     def rerun(self) -> None:
@@ -379,31 +305,18 @@ class BatchTab(QWidget):
         return write_items(path, self.visible_rows(), fmt, multi=self._multi_run)  # type: ignore[arg-type]
 
     def export_dialog(self) -> None:
-        rows = len(self.visible_rows())
-        settings = app_settings()
-        start = str(settings.value("batch/export_dir", os.path.expanduser("~")))
-        suggested = os.path.join(start, "digits.csv")
-        path, chosen = QFileDialog.getSaveFileName(
-            self, f"Export {rows:,} rows", suggested, ";;".join(EXPORT_FILTERS))
-        if not path:
-            return
-        if not os.path.splitext(path)[1]:
-            path += EXPORT_FILTERS.get(chosen, ".csv")
-        try:
-            written = self.export_to(path)
-        except (OutputError, OSError) as error:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {error}")
-            return
-        settings.setValue("batch/export_dir", os.path.dirname(path))
-        self.statusMessage.emit(f"Exported {written:,} rows to {path}")
+        """Ask where to save the rows shown, write them and say so in the status bar."""
+        message = export_with_dialog(self, len(self.visible_rows()), self.export_to)
+        if message:
+            self.statusMessage.emit(message)
 
     # --- drag and drop ----------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
+        if local_paths(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        paths = local_paths(event.mimeData())
         if not paths:
             return
         event.acceptProposedAction()

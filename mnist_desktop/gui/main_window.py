@@ -9,21 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
-)
+from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -31,12 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_desktop.gui.batch_dialogs import choose_batch_folder
 from mnist_desktop.gui.batch_tab import BatchTab
 from mnist_desktop.gui.draw_tab import DrawTab
+from mnist_desktop.gui.drops import mime_image, pasted_paths
 from mnist_desktop.gui.image_tab import ImageTab
+from mnist_desktop.gui.main_menus import build_menus, fill_recent_menu
 from mnist_desktop.gui.model_loader import ModelLoader
 from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, model_summary
-from mnist_desktop.gui.qt_image import qimage_to_array
 from mnist_desktop.gui.result_panel import ResultPanel
 from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
 from mnist_desktop.gui.webcam_tab import WebcamTab
@@ -48,16 +40,6 @@ IDLE_TEXT = {
     "batch": "Open a folder to read every image in it",
 }
 _GREEN, _RED = "#2e7d32", "#c62828"
-
-
-def _action(parent: QWidget, text: str, tip: str, keys: Any = None) -> QAction:
-    action = QAction(text, parent)
-    if keys is not None:
-        action.setShortcut(QKeySequence(keys))
-        tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
-    return action
 
 
 class MainWindow(QMainWindow):
@@ -118,61 +100,11 @@ class MainWindow(QMainWindow):
         self.badge.set_state("Model not loaded yet")
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.open_action = _action(self, "&Open image…", "Open an image file",
-                                   QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.open_image_dialog)
-        self.recent_menu = QMenu("Open &recent", self)
-        self.recent_menu.setToolTipsVisible(True)
-        self.folder_action = _action(self, "Open &folder…", "Read every image in a folder",
-                                     "Ctrl+Shift+O")
-        self.folder_action.triggered.connect(self.open_folder_dialog)
-        self.load_model_action = _action(self, "&Load model…", "Use another .keras model file",
-                                         "Ctrl+L")
-        self.load_model_action.triggered.connect(self.load_model_dialog)
-        self.bundled_model_action = _action(self, "Use the &bundled model",
-                                            "Go back to the model shipped with the app")
-        self.bundled_model_action.triggered.connect(lambda: self.load_model(None, remember=True))
-        quit_action = _action(self, "&Quit", "Close the app", QKeySequence.StandardKey.Quit)
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(self.open_action)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addAction(self.folder_action)
-        file_menu.addAction(self.draw_tab.save_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.load_model_action)
-        file_menu.addAction(self.bundled_model_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-
-        edit_menu = bar.addMenu("&Edit")
-        for action in (self.draw_tab.undo_action, self.draw_tab.redo_action,
-                       self.draw_tab.clear_action):
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        self.paste_action = _action(self, "&Paste image", "Open the image or file on the "
-                                    "clipboard", QKeySequence.StandardKey.Paste)
-        self.paste_action.triggered.connect(self.paste)
-        edit_menu.addAction(self.paste_action)
-
-        view_menu = bar.addMenu("&View")
-        for number, (tab, name) in enumerate(self._names.items(), start=1):
-            action = _action(self, f"&{name.capitalize()}", f"Show the {name} tab",
-                             f"Ctrl+{number}")
-            action.triggered.connect(lambda _=False, t=tab: self.tabs.setCurrentWidget(t))
-            view_menu.addAction(action)
-
-        help_menu = bar.addMenu("&Help")
-        about = _action(self, "&About MNIST Desktop", "Version and model information",
-                        QKeySequence.StandardKey.HelpContents)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self.show_about)
-        about_qt = _action(self, "About &Qt", "Qt version and licence")
-        about_qt.triggered.connect(QApplication.aboutQt)
-        help_menu.addAction(about)
-        help_menu.addAction(about_qt)
+        actions = build_menus(self, self._names)
+        self.open_action, self.folder_action = actions.open_action, actions.folder_action
+        self.load_model_action = actions.load_model_action
+        self.bundled_model_action = actions.bundled_model_action
+        self.paste_action, self.recent_menu = actions.paste_action, actions.recent_menu
         self._update_recent_menu(recent_files())
 
     def _wire(self) -> None:
@@ -286,20 +218,13 @@ class MainWindow(QMainWindow):
         self.batch_tab.start_folder(path, recursive)
 
     def open_folder_dialog(self) -> None:
-        settings = app_settings()
-        start = str(settings.value("batch/last_dir", os.path.expanduser("~")))
-        path = QFileDialog.getExistingDirectory(self, "Open folder", start)
+        path = choose_batch_folder(self, "Open folder")
         if path:
-            settings.setValue("batch/last_dir", path)
             self.open_folder(path)
 
     def open_mime(self, mime: QMimeData) -> bool:
         """Open what was dropped or pasted: a folder, an image file or image data."""
-        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
-        if not paths and mime.hasText():
-            text = mime.text().strip().splitlines()[0] if mime.text().strip() else ""
-            candidate = QUrl(text).toLocalFile() if text.startswith("file:") else text
-            paths = [candidate] if candidate and os.path.exists(candidate) else []
+        paths = pasted_paths(mime)
         if paths:
             if os.path.isdir(paths[0]):
                 self.open_folder(paths[0])
@@ -309,11 +234,10 @@ class MainWindow(QMainWindow):
                     self.statusBar().showMessage(f"Opened the first of {len(paths)} files – "
                                                  "use File → Open folder… to read many", 8000)
             return True
-        if mime.hasImage():
-            image = mime.imageData()
-            if image is not None and not image.isNull():
-                self._open_array_in_image_tab(qimage_to_array(image), "pasted image")
-                return True
+        image = mime_image(mime)
+        if image is not None:
+            self._open_array_in_image_tab(image, "pasted image")
+            return True
         return False
 
     def paste(self) -> None:
@@ -340,16 +264,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing that can be opened was dropped", 6000)
 
     def _update_recent_menu(self, files: list[str]) -> None:
-        self.recent_menu.clear()
-        for number, path in enumerate(files, start=1):
-            label = f"&{number} {os.path.basename(path)}" if number < 10 else os.path.basename(path)
-            action = self.recent_menu.addAction(label)
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_image(p))
-        if files:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list", self._clear_recent)
-        self.recent_menu.setEnabled(bool(files))
+        fill_recent_menu(self.recent_menu, files, self.open_image, self._clear_recent)
 
     def _clear_recent(self) -> None:
         clear_recent_files()

@@ -6,48 +6,43 @@ Capture and recognition run in a :class:`~mnist_desktop.gui.camera_worker.Camera
 
 from __future__ import annotations
 
-import logging
 import time
-from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from mnist_desktop.camera_source import SourceInfo, describe, parse_source
 from mnist_desktop.gui.camera_worker import (
-    DEFAULT_ROI,
     CameraFrame,
     CameraWorker,
     CaptureStopped,
     FrameResult,
     Roi,
     clamp_roi,
-    roi_pixels,
 )
 from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.source_picker import SourcePicker
-from mnist_desktop.gui.webcam_preview import WebcamPreview
+from mnist_desktop.gui.webcam_capture import (
+    crop_guide_box,
+    png_path,
+    release_stopped_workers,
+    remember_snapshot_dir,
+    stop_worker,
+    suggested_snapshot_path,
+    write_png,
+)
+from mnist_desktop.gui.webcam_controls import (
+    ERROR_STYLE,
+    IDLE_TEXT,
+    build_controls,
+    fps_text,
+    info_text,
+    restore_settings,
+    save_settings,
+)
 
-log = logging.getLogger(__name__)
-
-STOP_WAIT_S = 3.0
 PANEL_INTERVAL_S = 0.1
-IDLE_TEXT = ("Pick a camera, or type a video file or a stream URL (a phone \"IP camera\" app), "
-             "then press Start.\n\nHold a handwritten digit inside the guide box.")
-ERROR_STYLE = "color: #c62828; font-weight: bold;"
-_STUCK: list[CameraWorker] = []
 
 
 class WebcamTab(QWidget):
@@ -68,77 +63,29 @@ class WebcamTab(QWidget):
         self._panel_label, self._panel_at = "", 0.0
         self._panel_sent: FrameResult | None = None
         self._build()
-        self._restore()
         self._update_controls()
 
     # -- building -----------------------------------------------------------------------------
     def _build(self) -> None:
-        self.source_picker = SourcePicker()
+        controls = build_controls()
+        self.source_picker, self.start_button = controls.source_picker, controls.start_button
+        self.preview, self.number_box = controls.preview, controls.number_box
+        self.message_label, self.info_label = controls.message_label, controls.info_label
+        self.freeze_button, self.snapshot_button = controls.freeze_button, controls.snapshot_button
+        self.send_button = controls.send_button
+        controls.lay_out(self)
         self.source_picker.activated.connect(self.start)
-        self.start_button = QPushButton("Start")
-        self.start_button.setToolTip("Start or stop the camera (F5)")
         self.start_button.clicked.connect(self._toggle_running)
-        source_row = QHBoxLayout()
-        source_row.addWidget(QLabel("Source:"))
-        source_row.addWidget(self.source_picker, 1)
-        source_row.addWidget(self.start_button)
-
-        self.preview = WebcamPreview()
-        self.preview.set_placeholder(IDLE_TEXT)
         self.preview.roiChanged.connect(self._roi_changed)
-
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self.number_box = QCheckBox("&Number")
-        self.number_box.setToolTip("Read every digit in the guide box as one number, "
-                                   "instead of a single digit")
         self.number_box.toggled.connect(self._number_toggled)
-        self.freeze_button = QPushButton("Freeze")
-        self.freeze_button.setCheckable(True)
-        self.freeze_button.setToolTip("Hold the current frame (Space); move the guide box "
-                                      "on it to recognise another part")
         self.freeze_button.toggled.connect(self.set_frozen)
-        self.snapshot_button = QPushButton("Snapshot…")
-        self.snapshot_button.setToolTip("Save the current frame as a PNG image (Ctrl+Shift+S)")
         self.snapshot_button.clicked.connect(lambda: self.save_snapshot())
-        self.send_button = QPushButton("Send to Image tab")
-        self.send_button.setToolTip("Open what is inside the guide box in the Image tab, with "
-                                    "every pipeline step (Ctrl+Shift+I)")
         self.send_button.clicked.connect(lambda: self.send_to_image())
-        self.info_label = QLabel()
-        self.info_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.info_label.setToolTip("Frames per second delivered by the source, and how many "
-                                   "of them are recognised per second")
-        action_row = QHBoxLayout()
-        for widget in (self.number_box, self.freeze_button, self.snapshot_button,
-                       self.send_button):
-            action_row.addWidget(widget)
-        action_row.addStretch(1)
-        message_row = QHBoxLayout()
-        message_row.addWidget(self.message_label, 1)
-        message_row.addWidget(self.info_label)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(source_row)
-        layout.addWidget(self.preview, 1)
-        layout.addLayout(message_row)
-        layout.addLayout(action_row)
-
         for keys, slot in (("Space", self.freeze_button.toggle), ("F5", self._toggle_running),
                            ("Ctrl+Shift+S", lambda: self.save_snapshot()),
                            ("Ctrl+Shift+I", self.send_to_image)):
             QShortcut(QKeySequence(keys), self, slot)
-
-    def _restore(self) -> None:
-        settings = app_settings()
-        roi = settings.value("webcam/roi", None)
-        try:
-            self.preview.set_roi(tuple(float(v) for v in roi) if roi else DEFAULT_ROI)
-        except (TypeError, ValueError):
-            self.preview.set_roi(DEFAULT_ROI)
-        self.number_box.setChecked(bool(settings.value("webcam/number_mode", False, type=bool)))
+        restore_settings(self.preview, self.number_box)
 
     # -- public API -------------------------------------------------------------------------------
     def set_recognizer(self, recognizer: Any) -> None:
@@ -181,7 +128,7 @@ class WebcamTab(QWidget):
         """Open the chosen source and start recognising (does nothing while running)."""
         if self._worker is not None:
             return
-        _STUCK[:] = [w for w in _STUCK if w.is_alive()]
+        release_stopped_workers()
         text = self.source_text()
         try:
             source = parse_source(text)
@@ -219,9 +166,7 @@ class WebcamTab(QWidget):
         """Stop the capture threads (request, then wait) and save the tab's settings."""
         if self._worker is not None:
             self._end_run(self._worker)
-        settings = app_settings()
-        settings.setValue("webcam/roi", list(self.preview.roi()))
-        settings.setValue("webcam/number_mode", self.number_box.isChecked())
+        save_settings(self.preview, self.number_box)
 
     def set_frozen(self, frozen: bool) -> None:
         """Hold the preview on the current frame (and pause a video file) or let it run."""
@@ -236,32 +181,22 @@ class WebcamTab(QWidget):
         self._update_info()
 
     def _fps_text(self) -> str:
-        if self._worker is None or self._frame is None or not self._frame.fps:
-            return ""
-        return f"{self._frame.fps:.0f} fps"
+        return "" if self._worker is None else fps_text(self._frame)
 
     def save_snapshot(self, path: str | None = None) -> str | None:
         """Save the current frame as PNG (asks where when ``path`` is None); returns the path."""
         if self._frame is None:
             self._show_message("No frame to save yet: press Start first.", error=True)
             return None
-        image = self._frame.image
         if not path:
-            settings = app_settings()
-            folder = str(settings.value("webcam/snapshot_dir", str(Path.home())))
-            name = time.strftime("webcam-%Y%m%d-%H%M%S.png")
-            path, _ = QFileDialog.getSaveFileName(self, "Save frame", str(Path(folder) / name),
+            path, _ = QFileDialog.getSaveFileName(self, "Save frame", suggested_snapshot_path(),
                                                   "PNG image (*.png)")
             if not path:
                 return None
-            settings.setValue("webcam/snapshot_dir", str(Path(path).parent))
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        ok, data = cv2.imencode(".png", image)
+            remember_snapshot_dir(path)
+        path = png_path(path)
         try:
-            if not ok:
-                raise OSError("PNG encoding failed")
-            data.tofile(path)
+            write_png(self._frame.image, path)
         except OSError as error:
             self._show_message(f"Could not save {path}: {error}", error=True)
             return None
@@ -273,9 +208,7 @@ class WebcamTab(QWidget):
         if self._frame is None:
             self._show_message("No frame yet: press Start first.", error=True)
             return
-        image = self._frame.image
-        x, y, w, h = roi_pixels(self.preview.roi(), image.shape[1], image.shape[0])
-        crop = np.array(image[y : y + h, x : x + w], copy=True)
+        crop = crop_guide_box(self._frame.image, self.preview.roi())
         self.sendToImage.emit(crop, f"webcam frame {self._frame.index + 1} (guide box)")
 
     # -- worker signals ---------------------------------------------------------------------------
@@ -344,11 +277,7 @@ class WebcamTab(QWidget):
 
     # -- internals -----------------------------------------------------------------------------
     def _end_run(self, worker: CameraWorker) -> None:
-        worker.request_stop()
-        if not worker.wait(STOP_WAIT_S):
-            log.warning("the capture thread of %s is still busy; leaving it to finish",
-                        worker.source)
-            _STUCK.append(worker)  # released in the GUI thread once its thread has ended
+        stop_worker(worker)
         if self._worker is worker:
             self._worker = None
             if self._result is not None and self._panel_sent is not self._result:
@@ -393,16 +322,7 @@ class WebcamTab(QWidget):
         self.send_button.setEnabled(has_frame)
 
     def _update_info(self) -> None:
-        parts = []
-        if self._info is not None and self._worker is not None:
-            parts.append(f"{self._info.name} · {self._info.width}×{self._info.height}")
-            if self._frame is not None and self._frame.fps:
-                parts.append(f"{self._frame.fps:.0f} fps")
-            if self._result is not None and self._result.rate and not self._frozen:
-                parts.append(f"recognising {self._result.rate:.0f}/s")
-        if self._recognizer is None:
-            parts.append("waiting for the model…")
-        elif self._frozen:
-            parts.append("frozen")
-        self.info_label.setText(" · ".join(parts))
+        info = self._info if self._worker is not None else None
+        self.info_label.setText(info_text(info, self._frame, self._result, frozen=self._frozen,
+                                          has_model=self._recognizer is not None))
 
