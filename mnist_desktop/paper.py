@@ -11,30 +11,8 @@ import numpy as np
 
 MIN_CONTRAST = 0.16
 """Ink must be at least this much darker than its local paper (fraction of paper level)."""
-WEAK_CONTRAST = 0.1
-"""Floor for the weak (hysteresis) threshold that keeps faint parts of a stroke."""
 BACKGROUND_DIVISOR = 4
 """The wide paper-estimating closing is a quarter of the picture: wider than any stroke."""
-EVEN_FRAME_SPREAD = 12
-"""A frame whose brightness varies less than this (5th to 95th percentile) is bare paper."""
-CLEAN_STRONG_SHARE = 0.65
-"""An image is clean when this share of its non-paper pixels is clear ink (the rest are
-anti-aliased stroke edges); shadows and gradients add many faint pixels."""
-POLARITY_SIDE = 128
-"""Polarity is judged on a copy this small."""
-NARROW_DIVISOR = 12
-"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
-BACKGROUND_DIVISOR = 4
-"""The wide paper-estimating closing is a quarter of the picture: wider than any stroke."""
-EVEN_FRAME_SPREAD = 12
-"""A frame whose brightness varies less than this (5th to 95th percentile) is bare paper."""
-CLEAN_STRONG_SHARE = 0.65
-"""An image is clean when this share of its non-paper pixels is clear ink (the rest are
-anti-aliased stroke edges); shadows and gradients add many faint pixels."""
-POLARITY_SIDE = 128
-"""Polarity is judged on a copy this small."""
-NARROW_DIVISOR = 12
-"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
 NARROW_DIVISOR = 12
 """The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
 EVEN_FRAME_SPREAD = 12
@@ -44,19 +22,6 @@ CLEAN_STRONG_SHARE = 0.65
 anti-aliased stroke edges); shadows and gradients add many faint pixels."""
 POLARITY_SIDE = 128
 """Polarity is judged on a copy this small."""
-NARROW_DIVISOR = 12
-"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
-CLEAN_STRONG_SHARE = 0.65
-"""An image is clean when this share of its non-paper pixels is clear ink (the rest are
-anti-aliased stroke edges); shadows and gradients add many faint pixels."""
-POLARITY_SIDE = 128
-"""Polarity is judged on a copy this small."""
-NARROW_DIVISOR = 12
-"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
-POLARITY_SIDE = 128
-"""Polarity is judged on a copy this small."""
-NARROW_DIVISOR = 12
-"""The narrow closing (1/12 of the picture) is wider than pen strokes but not shadows."""
 
 
 def _percentiles(grey: np.ndarray, fractions: tuple[float, ...]) -> list[float]:
