@@ -1,12 +1,11 @@
-"""Ink finding for whole numbers: the pipeline's ``find_ink`` with a shadow-proof polarity check.
+"""Ink finding for whole numbers: the pipeline's ``find_ink`` plus a second opinion.
 
-``ink.ink_is_dark`` takes the paper to be what the middle of the picture shows; when a shadow
-covers the middle of a wide sheet it decides "light ink on dark paper" and the threshold then
-picks the shadow instead of the writing. Here polarity is decided after dividing out the
-lighting, and only when that disagrees is the ink found again, with the pipeline's own steps and the
-other polarity (the reader then keeps whichever reads better). Whenever both agree, the
-result is exactly ``find_ink``'s. The same second look is taken when ``find_ink`` found no
-ink at all although its threshold did: ruled lines through the digits made them "sheet edge".
+A page of writing is wider and busier than a single digit, so two cheap second looks are
+taken with the pipeline's own steps: with the other polarity when a lighting-free check
+(the picture divided by its blur) disagrees with ``find_ink``'s, and keeping ink that
+reaches the frame when digits ran into a sheet edge or shadow and were dropped with it.
+The reader keeps whichever map reads better; when nothing disagrees the result is exactly
+``find_ink``'s.
 """
 
 from __future__ import annotations
