@@ -12,17 +12,11 @@ from mnist_desktop.gui.camera_worker import DEFAULT_ROI, CameraFrame, FrameResul
 from mnist_desktop.gui.settings import app_settings
 from mnist_desktop.gui.source_picker import SourcePicker
 from mnist_desktop.gui.webcam_preview import WebcamPreview
-from mnist_desktop.gui.widgets import hbox
+from mnist_desktop.gui.widgets import hbox, push_button
 
 IDLE_TEXT = ("Pick a camera, or type a video file or a stream URL (a phone \"IP camera\" app), "
              "then press Start.\n\nHold a handwritten digit inside the guide box.")
 ERROR_STYLE = "color: #c62828; font-weight: bold;"
-
-
-def _button(text: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    return button
 
 
 @dataclass(frozen=True)
@@ -63,20 +57,20 @@ def build_controls() -> WebcamControls:
     number_box = QCheckBox("&Number")
     number_box.setToolTip("Read every digit in the guide box as one number, "
                           "instead of a single digit")
-    freeze_button = _button("Freeze", "Hold the current frame (Space); move the guide box "
+    freeze_button = push_button("Freeze", "Hold the current frame (Space); move the guide box "
                                       "on it to recognise another part")
     freeze_button.setCheckable(True)
     return WebcamControls(
         source_picker=SourcePicker(),
-        start_button=_button("Start", "Start or stop the camera (F5)"),
+        start_button=push_button("Start", "Start or stop the camera (F5)"),
         preview=preview,
         message_label=message_label,
         info_label=info_label,
         number_box=number_box,
         freeze_button=freeze_button,
-        snapshot_button=_button("Snapshot…",
+        snapshot_button=push_button("Snapshot…",
                                 "Save the current frame as a PNG image (Ctrl+Shift+S)"),
-        send_button=_button("Send to Image tab", "Open what is inside the guide box in the "
+        send_button=push_button("Send to Image tab", "Open what is inside the guide box in the "
                             "Image tab, with every pipeline step (Ctrl+Shift+I)"),
     )
 

@@ -8,13 +8,15 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 
-def push_button(text: str, tip: str, slot: Callable[..., Any],
+def push_button(text: str, tip: str, slot: Callable[..., Any] | None = None,
                 parent: QWidget | None = None) -> QPushButton:
-    """A button with a tooltip (none when ``tip`` is empty) whose ``clicked`` calls ``slot``."""
+    """A button with a tooltip (none when ``tip`` is empty) whose ``clicked`` calls ``slot``
+    (connect it later when ``slot`` is None)."""
     button = QPushButton(text, parent)
     if tip:
         button.setToolTip(tip)
-    button.clicked.connect(slot)
+    if slot is not None:
+        button.clicked.connect(slot)
     return button
 
 
