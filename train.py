@@ -32,6 +32,9 @@ from mnist_desktop.training.augment import NONE, AugmentConfig
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--task", choices=("digits", "segments"), default="digits",
+                   help="digits: the digit model (default); segments: the segment model "
+                   "the number reader uses to tell whole digits from pieces and pairs")
     g = p.add_argument_group("data")
     g.add_argument("--data-dir", help="folder with the four MNIST .gz files or mnist.npz "
                    "(default: $MNIST_DIR, else the Keras download)")
@@ -45,10 +48,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--realistic-test", type=int, default=3000, metavar="N",
                    help="MNIST test digits rendered as photos for the realistic-photo "
                    "accuracy (default 3000; 0 skips)")
+    g.add_argument("--sheets", type=int, default=10000, metavar="N",
+                   help="segments: synthetic sheets of training digits to take candidates "
+                   "from (default 10000)")
+    g.add_argument("--number-test", type=int, default=300, metavar="N",
+                   help="segments: sheets of test digits read at the end (default 300)")
     g = p.add_argument_group("model and training")
     g.add_argument("--arch", choices=ARCHITECTURES, default="cnn",
                    help="cnn (default, strong) or mlp (the seed baseline, for comparison)")
-    g.add_argument("--epochs", type=int, default=14, help="training epochs (default 14)")
+    g.add_argument("--epochs", type=int, help="training epochs (default 14; segments 10)")
     g.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
     g.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
@@ -72,11 +80,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "GPUs, MirroredStrategy")
     g.add_argument("--workers", type=int, default=0,
                    help="processes for preparing data (default: all cores)")
-    g.add_argument("--output", default="runs/model.keras",
-                   help="where to write the model (default runs/model.keras); the JSON and "
-                   "PNG plots go beside it")
+    g.add_argument("--output", help="where to write the model (default runs/model.keras; "
+                   "segments runs/segments.keras); the JSON and PNG plots go beside it")
     g.add_argument("--quiet", action="store_true", help="no Keras progress bars")
     args = p.parse_args(argv)
+    segments = args.task == "segments"
+    if args.epochs is None:
+        args.epochs = 10 if segments else 14
+    if args.output is None:
+        args.output = "runs/segments.keras" if segments else "runs/model.keras"
     if not 0.0 <= args.validation_split < 0.5:
         p.error("--validation-split must be in [0, 0.5)")
     if args.epochs < 1 or args.batch_size < 1:
@@ -233,6 +245,19 @@ def versions() -> dict[str, str]:
             "keras": keras.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
 
 
+def train_segments(args: argparse.Namespace, mnist: Any, device: str, started: float) -> int:
+    from mnist_desktop.training import plots, segment_task
+
+    meta = segment_task.run(args, mnist, device, started)
+    meta.update(versions=versions(),
+                trained_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    output = Path(args.output)
+    output.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    plots.training_curves(meta["history"], output.with_name(output.stem + "_training.png"))
+    print(f"saved {output} and its metadata; total {meta['total_seconds']:.0f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from mnist_desktop.mnist_data import MnistDataError, load_mnist
@@ -246,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train.py: {error}", file=sys.stderr)
         return 2
     print(f"MNIST from {mnist.source}")
+    if args.task == "segments":
+        return train_segments(args, mnist, device, started)
     from mnist_desktop.pipeline import pipeline_fingerprint
 
     fingerprint = pipeline_fingerprint()  # of the code the data goes through, read up front

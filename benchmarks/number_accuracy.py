@@ -15,14 +15,13 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnist_desktop.synth import compose_sheet  # noqa: E402
+from mnist_desktop.synth_sheets import Sheet, random_sheet  # noqa: E402
 
 KIND_NAMES = {"plain": "no touching, broken or second line", "touching": "touching digits",
               "broken": "a broken digit", "lines": "two lines", "easy": "easy photo",
@@ -31,36 +30,9 @@ SEED = 20260
 """Sheets are drawn from this seed on; the tests use other seeds, tuning used others again."""
 
 
-@dataclass(frozen=True)
-class Sheet:
-    image: np.ndarray
-    text: str
-    kind: str
-    boxes: tuple[tuple[int, int, int, int], ...]
-
-
 def make_sheet(index: int, images: np.ndarray, labels: np.ndarray, seed: int = SEED) -> Sheet:
     """Sheet number ``index`` of the seeded series: 2-6 digits, mixed conditions."""
-    rng = np.random.default_rng([seed, index])
-    count = int(rng.integers(2, 7))
-    picks = rng.choice(len(images), count, replace=False)
-    lines = None
-    if count >= 4 and rng.random() < 0.2:
-        first = int(rng.integers(2, count - 1))
-        lines = [first, count - first]
-    touching = bool(rng.random() < 0.25)
-    broken = bool(rng.random() < 0.2)
-    difficulty = str(rng.choice(["easy", "mixed", "hard"], p=[0.3, 0.5, 0.2]))
-    image, boxes = compose_sheet([images[i] for i in picks], rng, lines=lines, touching=touching,
-                             broken=broken, difficulty=difficulty)
-    digits = [str(int(labels[i])) for i in picks]
-    parts, start = [], 0
-    for n in lines or [count]:
-        parts.append("".join(digits[start:start + n]))
-        start += n
-    kind = ",".join(k for k, on in (("lines", lines), ("touching", touching),
-                                    ("broken", broken)) if on) or "plain"
-    return Sheet(image, "\n".join(parts), f"{difficulty}:{kind}", tuple(boxes))
+    return random_sheet(images, labels, np.random.default_rng([seed, index]))
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

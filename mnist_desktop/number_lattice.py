@@ -63,6 +63,8 @@ class Candidate:
     touches_border: bool = False
     crop: np.ndarray | None = None  # the normalised crop, shown as a step if this digit wins
     groups: tuple[int, int] = (0, 0)  # first and last group it takes ink from
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # analysis pixels: where ``mask`` lies
+    mask: np.ndarray | None = None  # its ink (0/255) on that box
 
     def with_steps(self) -> Preprocessed:
         """The model input with the "crop" and "28x28" steps, for display."""
@@ -235,10 +237,11 @@ def build_lattice(ink: InkMap, line: Line, pen: float, wholes: list[Whole],
         if group.satellite or whole is None:
             skip = Preprocessed(None, ink.to_input_box(group.box))
             found.append(Candidate(starts[k], starts[k + 1], skip, group.box[2], group.box[3],
-                                   "skip", (0, 0, 0), groups=(k, k)))
+                                   "skip", (0, 0, 0), groups=(k, k), box=group.box))
             continue
         found.append(Candidate(starts[k], starts[k + 1], whole[0], group.box[2], group.box[3],
-                               "group", (0, 0, 0), _touches(ink, group.box), whole[1], (k, k)))
+                               "group", (0, 0, 0), _touches(ink, group.box), whole[1], (k, k),
+                               group.box, masks[k]))
     for i in range(len(pieces)):
         for j in range(i + 1, min(len(pieces), i + MAX_SPAN) + 1):
             span = pieces[i:j]
@@ -258,5 +261,5 @@ def build_lattice(ink: InkMap, line: Line, pen: float, wholes: list[Whole],
             box = (origin[0], origin[1], canvas.shape[1], canvas.shape[0])
             found.append(Candidate(i, j, pre, w, h, "merge" if whole_span else "part",
                                    _joins(span, line), _touches(ink, box), crop,
-                                   (span[0].group, span[-1].group)))
+                                   (span[0].group, span[-1].group), box, canvas))
     return Lattice(tuple(found), tuple(crossings), line)

@@ -6,15 +6,20 @@
    resolution (:mod:`mnist_desktop.number_ink`, with a shadow-proof polarity check);
 2. segmentation (:mod:`mnist_desktop.segmentation`): pieces grouped into digits, junk dropped,
    groups clustered into lines, cut paths through wide groups (maybe touching digits);
-3. every group is normalised exactly like a single digit and classified in one batch; groups
-   read with no doubt (confident, full height, as wide as that digit usually is) are
-   *settled*;
+3. every group is normalised exactly like a single digit and judged in one batch by two
+   models: the digit model (its 28x28 input only) and the segment model
+   (:mod:`mnist_desktop.segment_model`: the same input, the ink around it and its size
+   against the line; it also says "not one whole digit"). Their opinions on the digit are
+   multiplied (:mod:`mnist_desktop.number_judge`). Groups read with no doubt (confident,
+   one whole digit, full height, as wide as that digit usually is) are *settled*;
 4. around the others a lattice of candidates (:mod:`mnist_desktop.number_lattice`):
-   neighbouring groups merged, segments between cut paths; one more batched model call;
-5. the best path through each line wins: the model's log-confidences minus simple priors
-   (how wide each digit usually is, pieces are smaller than digits, a cut should cross few
-   strokes). A split is kept only when every part is confident and it beats the whole.
+   neighbouring groups merged, segments between cut paths; one more batched call per model;
+5. the best path through each line wins: log-confidences and the log-probability of being
+   one whole digit, minus simple priors (how wide each digit usually is, pieces are smaller
+   than digits, a cut should cross few strokes). A split is kept only when every part is
+   confident and it beats the whole.
 
+Without the segment model (a missing file) the digit model reads alone, as before it existed.
 A picture with one digit gives exactly the answer of ``Recognizer.recognize``.
 """
 
@@ -29,6 +34,7 @@ import numpy as np
 from mnist_desktop.grey import NotAnImageError, to_grey
 from mnist_desktop.ink import InkMap
 from mnist_desktop.number_ink import NUMBER_MAX_SIDE, number_ink_maps
+from mnist_desktop.number_judge import judge_candidates
 from mnist_desktop.number_lattice import (
     TALL,
     Candidate,
@@ -45,6 +51,8 @@ __all__ = ["NUMBER_MAX_SIDE", "DEFAULT_SCORING", "Scoring", "analyse", "read_num
 
 SETTLED_CONFIDENCE = 0.9
 """A group read at least this confidently (and shaped like that digit) needs no alternatives."""
+SETTLED_WHOLE = 0.8
+"""... and the segment model is at least this sure it is one whole digit ..."""
 SETTLED_SHAPE = 1.5
 """... shaped like it: its log aspect within this many standard deviations of the digit's."""
 JUNK_LINE = 0.8
@@ -86,8 +94,14 @@ class Scoring:
     """Per unit of height / line height below ``small_from``: a piece of a digit."""
     part_confidence: float = 0.5
     """Parts of a split and merged pieces must be at least this confident."""
-    unsure_aspect: float = 1.8
+    unsure_aspect: float = 2.4
     """A group this much wider than tall that was not split is reported as unsure."""
+    whole: float = 1.0
+    """Times the log-probability (segment model) that a candidate is one whole digit."""
+    unsure_whole: float = 0.1
+    """A group chosen whole but less likely than this to be one whole digit is reported
+    unsure (a letter, a scribble, a digit and a half). Parts and merged groups are not: the
+    cut or join that made them is seldom clean, and the model knows it."""
 
 
 DEFAULT_SCORING = Scoring()
@@ -99,23 +113,26 @@ def _aspect_z(width: float, height: float, line: Line, digit: int) -> float:
 
 
 def candidate_score(candidate: Candidate, probs: np.ndarray, line: Line,
-                    scoring: Scoring = DEFAULT_SCORING) -> float:
-    """Log-confidence of a candidate digit minus what its shape and make-up cost."""
+                    scoring: Scoring = DEFAULT_SCORING, whole: float = 1.0) -> float:
+    """Log-confidence of a candidate digit (and of its being one whole digit) minus what its
+    shape and make-up cost."""
     digit = int(np.argmax(probs))
     z = _aspect_z(candidate.width, candidate.height, line, digit)
     small = candidate.height / max(1.0, line.height)
     plain, tall, pieces = candidate.joins
-    return (math.log(max(float(probs[digit]), 1e-9)) - scoring.digit - scoring.merge * plain
+    return (math.log(max(float(probs[digit]), 1e-9)) + scoring.whole * math.log(max(whole, 1e-6))
+            - scoring.digit - scoring.merge * plain
             - scoring.merge_tall * tall - scoring.merge_piece * pieces
             - scoring.shape * 0.5 * max(0.0, abs(z) - scoring.shape_free) ** 2
             - scoring.small * max(0.0, scoring.small_from - small))
 
 
-def best_path(lattice: Lattice, probs: dict[int, np.ndarray],
+def best_path(lattice: Lattice, probs: dict[int, np.ndarray], whole: dict[int, float],
               scoring: Scoring = DEFAULT_SCORING) -> list[Candidate]:
     """The best chain of candidate digits through a line (dynamic programming over nodes).
 
-    ``probs`` maps ``id(candidate)`` to its class probabilities."""
+    ``probs`` maps ``id(candidate)`` to its class probabilities, ``whole`` to how likely it
+    is one whole digit."""
     best: dict[int, tuple[float, list[Candidate]]] = {0: (0.0, [])}
     outgoing: dict[int, list[Candidate]] = {}
     for candidate in lattice.candidates:
@@ -131,7 +148,8 @@ def best_path(lattice: Lattice, probs: dict[int, np.ndarray],
                 p = probs[id(candidate)]
                 if candidate.kind != "group" and float(p.max()) < scoring.part_confidence:
                     continue
-                value = score + candidate_score(candidate, p, lattice.line, scoring)
+                value = score + candidate_score(candidate, p, lattice.line, scoring,
+                                                whole[id(candidate)])
                 crossed = lattice.crossings[candidate.dst]
                 if crossed is not None:
                     value -= scoring.cut_base + scoring.cut * crossed
@@ -141,14 +159,17 @@ def best_path(lattice: Lattice, probs: dict[int, np.ndarray],
     return best.get(lattice.last, (0.0, []))[1]
 
 
-def settled(line: Line, wholes: list, probs: list[np.ndarray | None]) -> frozenset[int]:
-    """Groups read with no doubt: confident, full height, not wide, shaped like that digit."""
+def settled(line: Line, wholes: list, probs: list[np.ndarray | None],
+            whole: list[float]) -> frozenset[int]:
+    """Groups read with no doubt: confident, one whole digit, full height, not wide, shaped
+    like that digit."""
     out = set()
     for k, (group, p) in enumerate(zip(line.groups, probs, strict=True)):
         if p is None or wholes[k] is None or group.satellite:
             continue
         digit = int(np.argmax(p))
-        if (float(p[digit]) >= SETTLED_CONFIDENCE and group.box[3] >= TALL * line.height
+        if (float(p[digit]) >= SETTLED_CONFIDENCE and whole[k] >= SETTLED_WHOLE
+                and group.box[3] >= TALL * line.height
                 and abs(_aspect_z(group.box[2], group.box[3], line, digit)) <= SETTLED_SHAPE):
             out.add(k)
     return frozenset(out)
@@ -166,40 +187,37 @@ def analyse(image: np.ndarray) -> list[tuple[InkMap, list[Line]]]:
     return [(ink, find_lines(ink)) for ink in number_ink_maps(grey)]
 
 
-def _classify(recognizer, candidates: list[Candidate], probs: dict[int, np.ndarray]) -> None:
-    """Add the probabilities of the candidates not classified yet (one batched call)."""
-    todo = [c for c in candidates if c.kind != "skip" and id(c) not in probs]
-    if todo:
-        table = recognizer.probabilities(np.stack([c.pre.model_input for c in todo]))
-        probs.update({id(c): table[i] for i, c in enumerate(todo)})
-
-
 def read_lattices(recognizer, ink: InkMap, lines: list[Line]
-                  ) -> tuple[list[Lattice], dict[int, np.ndarray]]:
-    """Every line's lattice and the probabilities of its candidates (two model calls)."""
+                  ) -> tuple[list[Lattice], dict[int, np.ndarray], dict[int, float]]:
+    """Every line's lattice, the probabilities of its candidates and how likely each is one
+    whole digit (two batched calls per model)."""
     pen = pen_width(ink, lines)
     wholes = [whole_groups(ink, line) for line in lines]
     first = [build_lattice(ink, line, pen, w, frozenset(range(len(line.groups))))
              for line, w in zip(lines, wholes, strict=True)]
     probs: dict[int, np.ndarray] = {}
-    _classify(recognizer, [c for lattice in first for c in lattice.candidates], probs)
+    whole: dict[int, float] = {}
+    judge_candidates(recognizer, ink, first, probs, whole)
     found = []
-    for lattice, line, whole in zip(first, lines, wholes, strict=True):
+    for lattice, line, made in zip(first, lines, wholes, strict=True):
         by_group: list[np.ndarray | None] = [None] * len(line.groups)
+        whole_group = [0.0] * len(line.groups)
         for c in lattice.candidates:
             if c.kind == "group":
                 by_group[c.groups[0]] = probs[id(c)]
-        sure = settled(line, whole, by_group)
+                whole_group[c.groups[0]] = whole[id(c)]
+        sure = settled(line, made, by_group, whole_group)
         if len(sure) == len(line.groups) - sum(g.satellite for g in line.groups):
             found.append(lattice)
             continue
-        full = build_lattice(ink, line, pen, whole, sure)
+        full = build_lattice(ink, line, pen, made, sure)
         for c in full.candidates:  # the groups whole are the same inputs: reuse their answers
             if c.kind == "group":
                 probs[id(c)] = by_group[c.groups[0]]  # type: ignore[assignment]
+                whole[id(c)] = whole_group[c.groups[0]]
         found.append(full)
-    _classify(recognizer, [c for lattice in found for c in lattice.candidates], probs)
-    return found, probs
+    judge_candidates(recognizer, ink, found, probs, whole)
+    return found, probs, whole
 
 
 def _quality(reading: NumberReading) -> float:
@@ -220,14 +238,14 @@ def _read(recognizer, image: np.ndarray, ink: InkMap, lines: list[Line], scoring
           ) -> NumberReading:
     if not lines:
         return NumberReading((), ())
-    found, probs = read_lattices(recognizer, ink, lines)
-    chosen = [best_path(lattice, probs, scoring) for lattice in found]
+    found, probs, whole = read_lattices(recognizer, ink, lines)
+    chosen = [best_path(lattice, probs, whole, scoring) for lattice in found]
     if len(lines) == 1 and len(lines[0].groups) == 1 and [c.kind for c in chosen[0]] == ["group"]:
         single = _single_digit(recognizer, image, ink, lines[0].groups[0])
         if single is not None:
             return NumberReading((single,), ((0,),))
     per_line = [[r for c in path if (r := _recognition(recognizer, c, probs[id(c)], line,
-                                                        scoring)) is not None]
+                                                        scoring, whole[id(c)])) is not None]
                 for path, line in zip(chosen, lines, strict=True)]
     tallest = max(line.height for line in lines)
     digits: list[Recognition] = []
@@ -264,9 +282,12 @@ def _junk(candidate: Candidate, line: Line) -> bool:
 
 
 def _recognition(recognizer, candidate: Candidate, probs: np.ndarray, line: Line,
-                 scoring: Scoring) -> Recognition | None:
+                 scoring: Scoring, whole: float = 1.0) -> Recognition | None:
     """The result for one chosen candidate; None for junk (an unsure blob at the border)."""
     result = recognizer.result(candidate.with_steps(), probs)
+    if result.status == "ok" and candidate.kind == "group" and whole < scoring.unsure_whole:
+        result = dataclasses.replace(result, status="unsure", message=(
+            f"not digit-like: {1 - whole:.0%} sure this is not one whole digit"))
     if result.status != "ok" and _junk(candidate, line):
         return None
     if result.status == "ok" and candidate.width > scoring.unsure_aspect * candidate.height:

@@ -56,6 +56,8 @@ class Recognizer:
         self.min_confidence = float(min_confidence)
         self._run = _compile(model)
         self._lock = threading.Lock()
+        self._segments: Any = None
+        self._segments_tried = False
         self.probabilities(np.zeros((1, 28, 28), np.float32))  # trace once, up front
 
     @classmethod
@@ -101,6 +103,21 @@ class Recognizer:
     def recognize_many(self, images: Iterable[np.ndarray]) -> list[Recognition]:
         """Recognise many images; the model runs in batches."""
         return self.recognize_preprocessed([preprocess(image) for image in images])
+
+    @property
+    def segment_judge(self) -> Any:
+        """The bundled segment model (:mod:`mnist_desktop.segment_model`), loaded on first
+        use; None when it is missing or broken (numbers are then read without it)."""
+        with self._lock:
+            if not self._segments_tried:
+                from mnist_desktop.segment_model import SegmentJudge
+
+                self._segments_tried = True
+                try:
+                    self._segments = SegmentJudge.load()
+                except ModelError:
+                    self._segments = None
+            return self._segments
 
     def read(self, image: np.ndarray) -> NumberReading:
         """Read every digit in ``image`` and the number they make (see ``numbers.py``)."""

@@ -165,13 +165,15 @@ def _next_x(prev: tuple[np.ndarray, int, int], cover: np.ndarray, y: int, gap: f
 def compose_sheet(digits: list[np.ndarray], rng: np.random.Generator, *,
                   lines: list[int] | None = None, touching: bool = False, broken: bool = False,
                   ruled: bool | None = None, difficulty: str = "mixed",
-                  digit_height: float | None = None) -> tuple[np.ndarray, list[Box]]:
+                  digit_height: float | None = None, masks: list[np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, list[Box]]:
     """A photo of ``digits`` written as a number (or as lines of numbers) on paper.
 
     ``lines`` gives how many digits go on each line, top to bottom (default: all on one). Returns
     the BGR image and one (x, y, w, h) box per digit in reading order. ``touching`` makes some
     neighbours' strokes touch, ``broken`` cuts a gap into one digit or detaches its top,
     ``ruled`` forces ruled paper on or off, ``digit_height`` fixes the base size in pixels.
+    A ``masks`` list receives each digit's ink (bool, the photo's size), in reading order.
     """
     counts = list(lines) if lines is not None else [len(digits)]
     if not digits or sum(counts) != len(digits) or min(counts) < 1:
@@ -223,6 +225,13 @@ def compose_sheet(digits: list[np.ndarray], rng: np.random.Generator, *,
     warp, shrink = page_warp(*alpha.shape, rng, difficulty, float(min(left, right, top, below)))
     alpha = cv2.warpPerspective(alpha, warp, alpha.shape[::-1], flags=cv2.INTER_LINEAR)
     boxes = [transform_box(hull, warp, *alpha.shape) for hull in hulls]
+    if masks is not None:
+        for cover, x, y in placed:
+            one = np.zeros_like(alpha)
+            px, py = x - x0 + left, y - y0 + top
+            one[py: py + cover.shape[0], px: px + cover.shape[1]] = cover
+            masks.append(cv2.warpPerspective(one, warp, alpha.shape[::-1],
+                                             flags=cv2.INTER_LINEAR) > 0.3)
     image = photograph(alpha, rng, difficulty=difficulty, ruled=ruled, spacing=spacing,
                        baseline=top - y0 + rng.uniform(0.0, 0.1) * base, warp=warp, shrink=shrink)
     return image, boxes

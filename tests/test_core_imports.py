@@ -14,7 +14,9 @@ CORE_MODULES = [
     "mnist_desktop.batch_output", "mnist_desktop.cli", "mnist_desktop.classify_command",
     "mnist_desktop.numbers", "mnist_desktop.segmentation", "mnist_desktop.mnist_data",
     "mnist_desktop.synth", "mnist_desktop.training.data", "mnist_desktop.camera_source",
-    "mnist_desktop.smoothing",
+    "mnist_desktop.smoothing", "mnist_desktop.segment_model", "mnist_desktop.segment_features",
+    "mnist_desktop.synth_sheets", "mnist_desktop.training.segments",
+    "mnist_desktop.training.segment_task",
 ]
 
 
