@@ -34,22 +34,25 @@ def combine(digit_probs: np.ndarray, segment_probs: np.ndarray | None
     return joint.astype(np.float32), (1.0 - segment_probs[:, NOT_A_DIGIT]).astype(np.float32)
 
 
-def judge_candidates(recognizer, ink: InkMap, lattices: list[Lattice], probs: dict[int, np.ndarray],
-              whole: dict[int, float]) -> None:
-    """Add the probabilities of the candidates not classified yet (one batched call per
-    model): the digit model's and, when there is one, the segment model's."""
+def judge_candidates(recognizer, ink: InkMap, lattices: list[Lattice],
+                     probs: dict[int, np.ndarray], whole: dict[int, float]) -> None:
+    """Add the probabilities of the candidates not judged yet (one batched call per model):
+    the digit model's and, when there is one, the segment model's."""
     todo = [(lattice, [c for c in lattice.candidates if c.kind != "skip" and id(c) not in probs])
             for lattice in lattices]
     todo = [(lattice, found) for lattice, found in todo if found]
     chosen = [c for _, found in todo for c in found]
     if not chosen:
         return
-    table = recognizer.probabilities(np.stack([c.pre.model_input for c in chosen]))
     judge = getattr(recognizer, "segment_judge", None)
     segments = None
-    if judge is not None:
+    if judge is None:
+        table = recognizer.probabilities(np.stack([c.pre.model_input for c in chosen]))
+    else:  # the segment model's inputs start with the digit model's: stack them once
         parts = [features(ink, lattice, found) for lattice, found in todo]
-        segments = judge.judge(*(np.concatenate(p) for p in zip(*parts, strict=True)))
+        inputs, context, numbers = (np.concatenate(p) for p in zip(*parts, strict=True))
+        table = recognizer.probabilities(inputs)
+        segments = judge.judge(inputs, context, numbers)
     table, wholeness = combine(table, segments)
     probs.update({id(c): table[i] for i, c in enumerate(chosen)})
     whole.update({id(c): float(wholeness[i]) for i, c in enumerate(chosen)})

@@ -119,6 +119,12 @@ class Recognizer:
                     self._segments = None
             return self._segments
 
+    def use_segment_judge(self, judge: Any) -> None:
+        """Read numbers with this segment judge (None: with the digit model alone) instead of
+        the bundled one."""
+        with self._lock:
+            self._segments, self._segments_tried = judge, True
+
     def read(self, image: np.ndarray) -> NumberReading:
         """Read every digit in ``image`` and the number they make (see ``numbers.py``)."""
         from mnist_desktop.numbers import read_number

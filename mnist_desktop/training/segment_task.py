@@ -40,11 +40,12 @@ def _fit(args: argparse.Namespace, train: tuple, val: tuple) -> tuple[Any, dict]
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
-def _candidate_report(model: Any, data: tuple) -> dict[str, Any]:
+def _candidate_report(judge: Any, data: tuple) -> dict[str, Any]:
     from mnist_desktop.segment_model import NOT_A_DIGIT
 
-    probs = model.predict([data[0][..., None], data[1], data[2]], batch_size=1024, verbose=0)
-    predicted = probs.argmax(axis=1)
+    predicted = np.concatenate([judge.judge(data[0][i: i + 1024], data[1][i: i + 1024],
+                                            data[2][i: i + 1024])
+                                for i in range(0, len(data[3]), 1024)]).argmax(axis=1)
     truth = data[3]
     digit = truth != NOT_A_DIGIT
     return {"count": int(len(truth)), "accuracy": float(np.mean(predicted == truth)),
@@ -53,15 +54,14 @@ def _candidate_report(model: Any, data: tuple) -> dict[str, Any]:
             "not_digits_rejected": float(np.mean(predicted[~digit] == NOT_A_DIGIT))}
 
 
-def number_accuracy(segment_model_path: Path, images: np.ndarray, labels: np.ndarray,
+def number_accuracy(judge: Any, images: np.ndarray, labels: np.ndarray,
                     sheets: int, seed: int = TEST_SHEETS_SEED) -> dict[str, Any]:
-    """Numbers read exactly by the bundled digit model with this segment model."""
+    """Numbers read exactly by the bundled digit model with this segment judge."""
     from mnist_desktop.recognizer import Recognizer
-    from mnist_desktop.segment_model import SegmentJudge
     from mnist_desktop.synth_sheets import random_sheet
 
     recognizer = Recognizer.load()
-    recognizer._segments, recognizer._segments_tried = SegmentJudge.load(segment_model_path), True
+    recognizer.use_segment_judge(judge)
     exact = [recognizer.read((s := random_sheet(images, labels,
                                                 np.random.default_rng([seed, i])))
                              .image).text == s.text for i in range(sheets)]
@@ -71,7 +71,7 @@ def number_accuracy(segment_model_path: Path, images: np.ndarray, labels: np.nda
 
 def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> dict[str, Any]:
     """Train, evaluate and save; returns the metadata written beside the model."""
-    from mnist_desktop.segment_model import code_fingerprint
+    from mnist_desktop.segment_model import SegmentJudge, code_fingerprint
     from mnist_desktop.training.segments import segment_samples
 
     fingerprint = code_fingerprint()  # of the code the candidates come from, read up front
@@ -97,10 +97,11 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save(output)
-    report = _candidate_report(model, val)
+    judge = SegmentJudge.load(output)  # the saved file, as the app will load it
+    report = _candidate_report(judge, val)
     print(f"validation candidates: {report['accuracy']:.2%} right; whole digits kept "
           f"{report['whole_digits_kept']:.2%}, others rejected {report['not_digits_rejected']:.2%}")
-    numbers = number_accuracy(output, mnist.x_test, mnist.y_test, args.number_test)
+    numbers = number_accuracy(judge, mnist.x_test, mnist.y_test, args.number_test)
     print(f"numbers read exactly on {numbers['sheets']} sheets of test digits: "
           f"{numbers['exact']:.1%}")
     return {
