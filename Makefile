@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 MNIST_DIR ?= $(wildcard ../shared/data/mnist)
 export MNIST_DIR
 
-.PHONY: run test lint bench train train-segments clean screenshots
+.PHONY: run test lint bench train train-lines clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,9 @@ bench: $(STAMP)
 train: $(STAMP)
 	$(PY) train.py --output resources/model.keras
 
-# The segment model of the number reader (retrain after changing the pipeline or segmentation).
-train-segments: $(STAMP)
-	$(PY) train.py --task segments --output resources/segments.keras
+# The line model of the number reader (retrain after changing line_input.py).
+train-lines: $(STAMP)
+	$(PY) train.py --task lines --output resources/lines.keras
 
 screenshots: $(STAMP)
 	$(PY) docs/take_screenshots.py

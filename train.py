@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the mnist-desktop digit model.
+"""Train the mnist-desktop digit model (or, with ``--task lines``, the line model).
 
 Every image, MNIST or synthetic photo, goes through the app's own pipeline
 (``mnist_desktop.pipeline.model_input``) before the model sees it, so training and the
@@ -28,13 +28,16 @@ import numpy as np
 from mnist_desktop.models import ARCHITECTURES
 from mnist_desktop.training.augment import NONE, AugmentConfig
 
+LINES_DEFAULT = 60000
+LINES_EPOCHS = 4
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--task", choices=("digits", "segments"), default="digits",
-                   help="digits: the digit model (default); segments: the segment model "
-                   "the number reader uses to tell whole digits from pieces and pairs")
+    p.add_argument("--task", choices=("digits", "lines"), default="digits",
+                   help="digits: the digit model (default); lines: the line model that "
+                   "reads whole numbers (CTC)")
     g = p.add_argument_group("data")
     g.add_argument("--data-dir", help="folder with the four MNIST .gz files or mnist.npz "
                    "(default: $MNIST_DIR, else the Keras download)")
@@ -48,17 +51,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--realistic-test", type=int, default=3000, metavar="N",
                    help="MNIST test digits rendered as photos for the realistic-photo "
                    "accuracy (default 3000; 0 skips)")
-    g.add_argument("--sheets", type=int, default=10000, metavar="N",
-                   help="segments: synthetic sheets of training digits to take candidates "
-                   "from (default 10000)")
-    g.add_argument("--number-test", type=int, default=300, metavar="N",
-                   help="segments: sheets of test digits read at the end (default 300)")
+    g.add_argument("--lines", type=int, default=LINES_DEFAULT, metavar="N",
+                   help=f"lines: synthetic lines of training digits to train on "
+                   f"(default {LINES_DEFAULT})")
     g = p.add_argument_group("model and training")
     g.add_argument("--arch", choices=ARCHITECTURES, default="cnn",
                    help="cnn (default, strong) or mlp (the seed baseline, for comparison)")
-    g.add_argument("--epochs", type=int, help="training epochs (default 14; segments 10)")
+    g.add_argument("--epochs", type=int,
+                   help=f"training epochs (default 14; lines {LINES_EPOCHS})")
     g.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
-    g.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (default 2e-3)")
+    g.add_argument("--lr", type=float, help="peak learning rate (default 2e-3; lines 1e-3)")
     g.add_argument("--schedule", choices=("cosine", "constant"), default="cosine",
                    help="learning-rate schedule: one warm-up epoch then cosine decay to 0 "
                    "(default), or constant")
@@ -81,14 +83,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--workers", type=int, default=0,
                    help="processes for preparing data (default: all cores)")
     g.add_argument("--output", help="where to write the model (default runs/model.keras; "
-                   "segments runs/segments.keras); the JSON and PNG plots go beside it")
+                   "lines runs/lines.keras); the JSON and PNG plots go beside it")
     g.add_argument("--quiet", action="store_true", help="no Keras progress bars")
     args = p.parse_args(argv)
-    segments = args.task == "segments"
+    lines = args.task == "lines"
     if args.epochs is None:
-        args.epochs = 10 if segments else 14
+        args.epochs = LINES_EPOCHS if lines else 14
+    if args.lr is None:
+        args.lr = 1e-3 if lines else 2e-3
     if args.output is None:
-        args.output = "runs/segments.keras" if segments else "runs/model.keras"
+        args.output = "runs/lines.keras" if lines else "runs/model.keras"
     if not 0.0 <= args.validation_split < 0.5:
         p.error("--validation-split must be in [0, 0.5)")
     if args.epochs < 1 or args.batch_size < 1:
@@ -245,10 +249,10 @@ def versions() -> dict[str, str]:
             "keras": keras.__version__, "numpy": np.__version__, "opencv": cv2.__version__}
 
 
-def train_segments(args: argparse.Namespace, mnist: Any, device: str, started: float) -> int:
-    from mnist_desktop.training import plots, segment_task
+def train_lines(args: argparse.Namespace, mnist: Any, device: str, started: float) -> int:
+    from mnist_desktop.training import line_task, plots
 
-    meta = segment_task.run(args, mnist, device, started)
+    meta = line_task.run(args, mnist, device, started)
     meta.update(versions=versions(),
                 trained_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     output = Path(args.output)
@@ -271,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train.py: {error}", file=sys.stderr)
         return 2
     print(f"MNIST from {mnist.source}")
-    if args.task == "segments":
-        return train_segments(args, mnist, device, started)
+    if args.task == "lines":
+        return train_lines(args, mnist, device, started)
     from mnist_desktop.pipeline import pipeline_fingerprint
 
     fingerprint = pipeline_fingerprint()  # of the code the data goes through, read up front

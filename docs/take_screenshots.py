@@ -162,6 +162,27 @@ def shot_number(window: MainWindow, out_dir: Path) -> Path:
     return _open_photo(window, out_dir, sheet, "sticky-note.jpg", "number")
 
 
+def shot_cheque(window: MainWindow, out_dir: Path) -> Path:
+    """A cheque-style amount (test digits on a wavy security pattern, a thousands
+    separator, a trailing mark, touching zeros) scanned small, as banks keep them."""
+    import cv2
+
+    from mnist_desktop.training.line_synth import LineMix, render_line
+
+    images, labels = mnist_test_digits()
+    text = [1, 2, 5, 0, 0]
+    picks = [images[int(np.flatnonzero(labels == d)[k + 7])] for k, d in enumerate(text)]
+    mix = LineMix(touching=1.0, separators=1.0, trailing_mark=1.0, underline=0.0, box=0.0,
+                  letters=0.0, only_marks=0.0, european=1.0, security=1.0, ruled=0.0,
+                  inverted=0.0, cut_by_frame=0.0)
+    for seed in range(100):  # the first seed that draws a legible, mid-sized amount
+        picture, _ = render_line(picks, text, np.random.default_rng([41, seed]), mix)
+        if 40 <= picture.shape[0] <= 70:
+            break
+    return _open_photo(window, out_dir, cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR),
+                       "cheque-amount.jpg", "cheque")
+
+
 def shot_batch(window: MainWindow, out_dir: Path) -> Path:
     """A folder of scans and photos, one of them broken, classified in the Batch tab."""
     import cv2
@@ -195,6 +216,7 @@ SHOTS: dict[str, Callable[[MainWindow, Path], Path]] = {
     "draw": shot_draw,
     "image": shot_image,
     "number": shot_number,
+    "cheque": shot_cheque,
     "webcam": shot_webcam,
     "batch": shot_batch,
 }

@@ -111,7 +111,7 @@ def load_for_batch(path: str, multi: bool = False) -> tuple[np.ndarray, float]:
     ones reduced; other formats exactly as ``load_image`` gives them (alpha kept).
     """
     if multi:
-        from mnist_desktop.numbers import NUMBER_MAX_SIDE
+        from mnist_desktop.line_finder import NUMBER_MAX_SIDE
 
         return load_image_reduced(path, REDUCE_MARGIN * NUMBER_MAX_SIDE, grey_jpeg=True)
     return load_image_reduced(path, REDUCE_MARGIN * ANALYSIS_MAX_SIDE, grey_jpeg=True)

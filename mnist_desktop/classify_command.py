@@ -168,8 +168,8 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     if args.multi:
         import importlib.util
 
-        if importlib.util.find_spec("mnist_desktop.numbers") is None:
-            parser.error("--multi needs the number reader (mnist_desktop/numbers.py)")
+        if importlib.util.find_spec("mnist_desktop.line_reader") is None:
+            parser.error("--multi needs the number reader (mnist_desktop/line_reader.py)")
     from mnist_desktop.progress_bar import ProgressBar
 
     show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,16 @@ def read_metadata(model_path: Path) -> dict[str, Any]:
     return data
 
 
-def _check_shapes(model: Any, path: Path) -> None:
+def io_shapes(model: Any, path: Path) -> tuple[tuple, tuple]:
+    """The model's input and output shapes; ``ModelError`` when it has not one of each."""
     try:
-        in_shape = tuple(model.input_shape)
-        out_shape = tuple(model.output_shape)
+        return tuple(model.input_shape), tuple(model.output_shape)
     except (AttributeError, ValueError, TypeError) as error:
         raise ModelError(f"{path}: the model has no single input and output ({error})") from None
+
+
+def _check_shapes(model: Any, path: Path) -> None:
+    in_shape, out_shape = io_shapes(model, path)
     if in_shape[1:] not in ((28, 28, 1), (28, 28), (784,)):
         raise ModelError(
             f"{path}: the model expects inputs of shape {in_shape[1:]}, "
@@ -72,9 +77,9 @@ def _check_shapes(model: Any, path: Path) -> None:
         )
 
 
-def load_keras_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, ModelInfo]:
-    """Load a model with Keras safe mode (no arbitrary code) and check its shapes."""
-    model_path = Path(path) if path is not None else bundled_model_path()
+def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> Any:
+    """Load a Keras model file in safe mode (no arbitrary code) and ``check`` its shapes;
+    every failure is a ``ModelError`` that names the file and says what is wrong."""
     if not model_path.exists():
         raise ModelError(f"model file not found: {model_path}")
     if not model_path.is_file():
@@ -92,7 +97,14 @@ def load_keras_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, M
     except Exception as error:  # Keras raises many types for bad files
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelError(f"{model_path}: could not load the model ({reason[:300]})") from None
-    _check_shapes(model, model_path)
+    check(model, model_path)
+    return model
+
+
+def load_keras_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, ModelInfo]:
+    """Load a digit model with Keras safe mode (no arbitrary code) and check its shapes."""
+    model_path = Path(path) if path is not None else bundled_model_path()
+    model = load_checked_model(model_path, _check_shapes)
     metadata = read_metadata(model_path)
     accuracy = metadata.get("test_accuracy")
     name = str(metadata.get("name") or model_path.stem)

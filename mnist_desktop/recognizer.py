@@ -56,8 +56,8 @@ class Recognizer:
         self.min_confidence = float(min_confidence)
         self._run = _compile(model)
         self._lock = threading.Lock()
-        self._segments: Any = None
-        self._segments_tried = False
+        self._lines: Any = None
+        self._lines_tried = False
         self.probabilities(np.zeros((1, 28, 28), np.float32))  # trace once, up front
 
     @classmethod
@@ -105,28 +105,37 @@ class Recognizer:
         return self.recognize_preprocessed([preprocess(image) for image in images])
 
     @property
-    def segment_judge(self) -> Any:
-        """The bundled segment model (:mod:`mnist_desktop.segment_model`), loaded on first
-        use; None when it is missing or broken (numbers are then read without it)."""
+    def line_model(self) -> Any:
+        """The bundled line model (:mod:`mnist_desktop.line_model`) that reads whole numbers,
+        loaded on first use; None when it is missing or broken (``read`` then gives the
+        single-digit answer)."""
         with self._lock:
-            if not self._segments_tried:
-                from mnist_desktop.segment_model import SegmentJudge
+            if not self._lines_tried:
+                from mnist_desktop.line_model import LineModel
 
-                self._segments_tried = True
+                self._lines_tried = True
                 try:
-                    self._segments = SegmentJudge.load()
+                    self._lines = LineModel.load()
                 except ModelError:
-                    self._segments = None
-            return self._segments
+                    self._lines = None
+            return self._lines
 
-    def use_segment_judge(self, judge: Any) -> None:
-        """Read numbers with this segment judge (None: with the digit model alone) instead of
+    def use_line_model(self, model: Any) -> None:
+        """Read numbers with this line model (None: none, single digits only) instead of
         the bundled one."""
         with self._lock:
-            self._segments, self._segments_tried = judge, True
+            self._lines, self._lines_tried = model, True
 
     def read(self, image: np.ndarray) -> NumberReading:
-        """Read every digit in ``image`` and the number they make (see ``numbers.py``)."""
-        from mnist_desktop.numbers import read_number
+        """Read every digit in ``image`` and the number they make (see ``line_reader.py``);
+        a picture of one digit gets the answer of ``recognize``."""
+        from mnist_desktop.line_reader import read_number
 
         return read_number(self, image)
+
+    def read_auto(self, image: np.ndarray) -> Recognition | NumberReading:
+        """One pass that decides digit or number: the ``Recognition`` of a picture holding
+        one digit (or none), the ``NumberReading`` of one holding several."""
+        from mnist_desktop.line_reader import read_auto
+
+        return read_auto(self, image)

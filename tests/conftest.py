@@ -46,6 +46,16 @@ def mnist_test_digits(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
             read_idx_labels(mnist_dir / "t10k-labels-idx1-ubyte.gz"))
 
 
+def train_defaults(*argv: str) -> dict:
+    """The arguments ``train.py`` uses when given ``argv`` (its defaults for that task)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_script", REPO / "train.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    return vars(train.parse_args(list(argv)))
+
+
 @pytest.fixture(scope="session")
 def recognizer():
     """The bundled model, loaded once for the whole test session."""

@@ -12,11 +12,11 @@ CORE_MODULES = [
     "mnist_desktop.normalize", "mnist_desktop.models", "mnist_desktop.model_file",
     "mnist_desktop.recognizer", "mnist_desktop.image_io", "mnist_desktop.batch",
     "mnist_desktop.batch_output", "mnist_desktop.cli", "mnist_desktop.classify_command",
-    "mnist_desktop.numbers", "mnist_desktop.segmentation", "mnist_desktop.mnist_data",
+    "mnist_desktop.line_reader", "mnist_desktop.line_finder", "mnist_desktop.line_input",
+    "mnist_desktop.line_model", "mnist_desktop.mnist_data",
     "mnist_desktop.synth", "mnist_desktop.training.data", "mnist_desktop.camera_source",
-    "mnist_desktop.smoothing", "mnist_desktop.segment_model", "mnist_desktop.segment_features",
-    "mnist_desktop.synth_sheets", "mnist_desktop.training.segments",
-    "mnist_desktop.training.segment_task",
+    "mnist_desktop.smoothing", "mnist_desktop.synth_sheets", "mnist_desktop.training.line_synth",
+    "mnist_desktop.training.line_task", "mnist_desktop.training.line_net",
 ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import train_defaults
 
 from mnist_desktop.mnist_data import KNOWN_SHA256
 from mnist_desktop.pipeline import pipeline_fingerprint, preprocess
@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Arguments that say where things go or how loudly, not what is trained.
 NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device"}
-# Arguments of `train.py --task segments` only (the digit model was trained before they came).
-SEGMENTS_ONLY = {"task", "sheets", "number_test"}
+# Arguments of `train.py --task lines` only.
+LINES_ONLY = {"task", "lines"}
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +26,11 @@ def meta() -> dict:
     return json.loads(bundled_model_path().with_suffix(".json").read_text(encoding="utf-8"))
 
 
-def _train_defaults() -> dict:
-    spec = importlib.util.spec_from_file_location("train_script", REPO / "train.py")
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    return vars(train.parse_args([]))
-
-
 def test_model_was_trained_with_the_default_arguments_on_all_of_mnist(meta):
-    defaults = _train_defaults()
+    defaults = train_defaults()
     used = meta["arguments"]
     differing = {k: (used.get(k), v) for k, v in defaults.items()
-                 if k not in NOT_TRAINING | SEGMENTS_ONLY and used.get(k) != v}
+                 if k not in NOT_TRAINING | LINES_ONLY and used.get(k) != v}
     assert not differing, f"shipped model trained with non-default arguments: {differing}"
     assert meta["train_count"] + meta["validation_count"] >= 60_000
     assert meta["data_sha256"] == {k: v for k, v in KNOWN_SHA256.items()

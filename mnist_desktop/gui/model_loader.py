@@ -37,6 +37,7 @@ class _LoadThread(QThread):
                            time.perf_counter() - start)
         else:
             self.done.emit(self.generation, recognizer, "", time.perf_counter() - start)
+            _ = recognizer.line_model  # the number reader's model, loaded while nobody waits
 
 
 class ModelLoader(QObject):

@@ -22,14 +22,9 @@ if TYPE_CHECKING:
 
 
 def recognize_auto(recognizer: Recognizer, image: np.ndarray) -> Recognition | NumberReading:
-    """The number when ``image`` holds several digits, otherwise the single digit's result."""
-    try:
-        reading = recognizer.read(image)
-    except ImportError:  # numbers.py not available: single digits only
-        return recognizer.recognize(image)
-    if len(reading.digits) >= 2:
-        return reading
-    return recognizer.recognize(image)  # one digit or none: the same answer, every step shown
+    """The number when ``image`` holds several digits, otherwise the single digit's result
+    (one pass: the core decides)."""
+    return recognizer.read_auto(image)
 
 
 class _Thread(QThread):

@@ -55,8 +55,10 @@ def _panel(title: str, series: dict[str, Sequence[float]], size=(520, 360)) -> n
 def training_curves(history: dict[str, list[float]], path: Path) -> None:
     """Loss and accuracy per epoch, training and validation, side by side."""
     loss = {k: history[k] for k in ("loss", "val_loss") if k in history}
-    acc = {k: history[k] for k in ("accuracy", "val_accuracy") if k in history}
-    cv2.imwrite(str(path), np.hstack([_panel("loss", loss), _panel("accuracy", acc)]))
+    acc = {k: history[k] for k in ("accuracy", "val_accuracy", "val_exact", "car_a_dev_exact")
+           if history.get(k)}
+    title = "accuracy" if "accuracy" in acc else "numbers read exactly"
+    cv2.imwrite(str(path), np.hstack([_panel("loss", loss), _panel(title, acc)]))
 
 
 def confusion_matrix_image(matrix: np.ndarray, path: Path, title: str) -> None:

@@ -1,0 +1,167 @@
+"""Read whole numbers with the line model: every digit of a photo, scan or drawing. Qt-free.
+
+``read_number(recognizer, image)`` (also ``Recognizer.read``):
+
+1. the lines of writing (:mod:`mnist_desktop.line_finder`): a small picture shaped like a
+   line is one line; elsewhere the ink's pieces are grouped into lines;
+2. each line through :func:`~mnist_desktop.line_input.line_input` and the line model, all
+   lines of a picture in one call; no segmentation: the model reads the whole line;
+3. best-path CTC decoding; each digit's box comes from its place in the alignment (the
+   columns between its neighbours' peaks) and the ink under it; its confidence is the
+   model's probability at its peak;
+4. a digit read below the recogniser's ``min_confidence`` is ``?`` and unsure; a letter, sign
+   or scribble (the model's ``MARK``) is ``?`` and unsure, never a digit;
+5. a picture holding exactly one digit gets the single-digit answer of
+   ``Recognizer.recognize`` (the digit model is the stronger reader of one digit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mnist_desktop.grey import NotAnImageError, to_grey
+from mnist_desktop.line_finder import FoundLine, find_lines
+from mnist_desktop.line_input import LINE_HEIGHT, LineInput, line_input
+from mnist_desktop.line_model import DOWNSAMPLE, MARK, Emission, greedy_decode
+from mnist_desktop.normalize import normalize_digit
+from mnist_desktop.pipeline import MIN_INPUT_SIDE, preprocess
+from mnist_desktop.results import (
+    Box,
+    NumberReading,
+    PipelineStep,
+    Recognition,
+    frozen_array,
+)
+
+INK_LEVEL = 0.35
+"""Line-input values at or above this are ink (for boxes and the digits' 28x28 views)."""
+HALF_DIGIT = 0.6 * LINE_HEIGHT
+"""Columns either side of a lone peak that may belong to its digit."""
+SINGLE_DIGIT_IOU = 0.3
+
+
+@dataclass(frozen=True)
+class _Line:
+    found: FoundLine
+    input: LineInput
+
+
+def _prepare(grey: np.ndarray) -> list[_Line]:
+    out = []
+    for found in find_lines(grey):
+        x, y, w, h = found.box
+        crop = grey[y: y + h, x: x + w]
+        if min(crop.shape) >= MIN_INPUT_SIDE:
+            out.append(_Line(found, line_input(crop, found.dark_ink)))
+    return out
+
+
+def _spans(emissions: list[Emission], width: int) -> list[tuple[int, int]]:
+    """Input columns that may hold each emitted symbol: up to halfway to its neighbours."""
+    centres = [e.centre for e in emissions]
+    spans = []
+    for k, c in enumerate(centres):
+        lo = (centres[k - 1] + c) / 2 if k else c - HALF_DIGIT
+        hi = (centres[k + 1] + c) / 2 if k + 1 < len(centres) else c + HALF_DIGIT
+        spans.append((int(max(0, np.floor(lo))), int(min(width, np.ceil(hi)))))
+    return spans
+
+
+def _ink_box(ink: np.ndarray, lo: int, hi: int) -> tuple[int, int, int, int]:
+    """(x, y, w, h) in input columns/rows of the ink between columns lo and hi."""
+    part = ink[:, lo:hi]
+    rows = np.nonzero(part.any(axis=1))[0]
+    cols = np.nonzero(part.any(axis=0))[0]
+    if len(rows) == 0:
+        return lo, 0, max(1, hi - lo), LINE_HEIGHT
+    return lo + int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)
+
+
+def _to_picture(box: tuple[int, int, int, int], line: _Line) -> Box:
+    x, y, w, h = box
+    lx, ly = line.found.box[:2]
+    sx, sy = line.input.scale_x, line.input.scale_y
+    x0, y0 = lx + int(np.floor(x / sx)), ly + int(np.floor(y / sy))
+    x1, y1 = lx + int(np.ceil((x + w) / sx)), ly + int(np.ceil((y + h) / sy))
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
+def _recognition(recognizer, emission: Emission, ink: np.ndarray,
+                 box: tuple[int, int, int, int], picture_box: Box,
+                 steps: tuple[PipelineStep, ...]) -> Recognition:
+    digits = emission.probabilities[:10].astype(np.float32)
+    probs = frozen_array(digits / max(float(digits.sum()), 1e-9))
+    x, y, w, h = box
+    normalized = normalize_digit((ink[y: y + h, x: x + w] * 255).astype(np.uint8))
+    model_input = frozen_array(normalized[1].astype(np.float32)) if normalized else None
+    if model_input is not None:
+        steps = (*steps, PipelineStep("28x28", np.clip(model_input * 255 + 0.5, 0, 255)
+                                      .astype(np.uint8)))
+    digit = int(np.argmax(probs))
+    if emission.label == MARK:
+        return Recognition(digit, float(emission.probabilities[MARK]), probs, model_input,
+                           picture_box, steps, "unsure",
+                           "not a digit: this looks like a letter, a sign or a scribble")
+    confidence = float(emission.probabilities[emission.label])
+    if confidence < recognizer.min_confidence:
+        return Recognition(emission.label, confidence, probs, model_input, picture_box, steps,
+                           "unsure", f"not sure: {confidence:.0%} is below "
+                           f"{recognizer.min_confidence:.0%}")
+    return Recognition(emission.label, confidence, probs, model_input, picture_box, steps)
+
+
+def _read_line(recognizer, line: _Line, probs: np.ndarray) -> list[Recognition]:
+    steps = max(1, -(-line.input.width // DOWNSAMPLE))
+    emissions = greedy_decode(probs, steps)
+    ink = line.input.image >= INK_LEVEL
+    view = (PipelineStep("line", np.clip(line.input.image * 255 + 0.5, 0, 255)
+                         .astype(np.uint8)),)
+    out = []
+    for emission, (lo, hi) in zip(emissions, _spans(emissions, line.input.width), strict=True):
+        box = _ink_box(ink, lo, hi)
+        out.append(_recognition(recognizer, emission, ink, box, _to_picture(box, line), view))
+    return out
+
+
+def _iou(a: Box, b: Box) -> float:
+    ox = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    oy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ox * oy
+    return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
+    """One pass over ``image``: the digit's ``Recognition`` when it holds one digit or none
+    (with every pipeline step, as ``recognize`` gives it), else the ``NumberReading``."""
+    try:
+        grey = to_grey(image)
+    except NotAnImageError:
+        return recognizer.recognize(image)
+    model = recognizer.line_model
+    if model is None or min(grey.shape) < MIN_INPUT_SIDE:
+        return recognizer.recognize(image)  # no line model: single digits only
+    lines = _prepare(grey)
+    probs = model.probabilities([line.input.image for line in lines])
+    per_line = [_read_line(recognizer, line, p) for line, p in zip(lines, probs, strict=True)]
+    found = [r for results in per_line for r in results]
+    if len(found) <= 1 and (not found or found[0].status == "ok"):
+        pre = preprocess(image)
+        if not found or (pre.found and _iou(pre.box, found[0].box) >= SINGLE_DIGIT_IOU):
+            return recognizer.recognize_preprocessed([pre])[0]
+    digits: list[Recognition] = []
+    indices: list[tuple[int, ...]] = []
+    for results in per_line:
+        if results:
+            indices.append(tuple(range(len(digits), len(digits) + len(results))))
+            digits.extend(results)
+    return NumberReading(tuple(digits), tuple(indices))
+
+
+def read_number(recognizer, image: np.ndarray) -> NumberReading:
+    """Read every digit in ``image`` and the number they make; never raises on odd input."""
+    result = read_auto(recognizer, image)
+    if isinstance(result, NumberReading):
+        return result
+    return NumberReading((result,), ((0,),)) if result.found else NumberReading((), ())
