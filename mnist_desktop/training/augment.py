@@ -3,6 +3,11 @@
 Applied on the fly to every training batch: rotation, shear, zoom, aspect, small shifts
 and perspective (one random warp), stroke thickness (dilate/erode and ink gamma), and now
 and then a small gap in a stroke (a broken pencil line). Cheap: ~10 us a digit.
+
+Now and then the digit is also reshaped the way real crops come (``reshape``): stretched
+to fill its box (data sets that resize every digit to a square), squashed (a narrow form
+field), or cut by the frame (a tight crop that lost an edge of the digit). Each is refitted
+the pipeline's way (longest side 20, centre of mass at the centre), as the app would.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from mnist_desktop.normalize import fit_and_centre
 
 
 @dataclass(frozen=True)
@@ -27,13 +34,16 @@ class AugmentConfig:
     """Probability of changing the stroke thickness."""
     erase: float = 0.05
     """Probability of cutting a small gap into a stroke."""
+    reshape: float = 0.15
+    """Probability of stretching the digit to fill its box, squashing it or cutting it."""
 
     @property
     def enabled(self) -> bool:
-        return any((self.rotation, self.shift, self.zoom, self.shear, self.thickness, self.erase))
+        return any((self.rotation, self.shift, self.zoom, self.shear, self.thickness, self.erase,
+                    self.reshape))
 
 
-NONE = AugmentConfig(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+NONE = AugmentConfig(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 _KERNEL = np.ones((2, 2), np.uint8)
 
 
@@ -50,9 +60,40 @@ def _warp_matrix(rng: np.random.Generator, config: AugmentConfig) -> np.ndarray:
     return np.hstack([linear, offset[:, None]]).astype(np.float32)
 
 
+def reshape_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The digit stretched to fill its box, squashed, or cut by the frame (chosen at random),
+    refitted into 20x20 with its centre of mass at the centre (uint8 28x28; input untouched).
+    """
+    ys, xs = np.nonzero(image > 30)
+    if len(ys) < 10:
+        return image
+    ink = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = ink.shape
+    kind = rng.integers(3)
+    if kind == 0:  # stretched: the short side grows towards the long one
+        grow = rng.uniform(0.5, 1.0)
+        h, w = (h, round(w + grow * (h - w))) if h >= w else (round(h + grow * (w - h)), w)
+        ink = cv2.resize(ink, (max(1, w), max(1, h)), interpolation=cv2.INTER_LINEAR)
+    elif kind == 1:  # squashed along one axis
+        f = rng.uniform(0.55, 0.85)
+        size = (w, max(2, round(h * f))) if rng.random() < 0.5 else (max(2, round(w * f)), h)
+        ink = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    else:  # cut by the frame on one side
+        cut = rng.uniform(0.06, 0.2)
+        side = rng.integers(4)
+        n = max(1, round(cut * (h if side < 2 else w)))
+        ink = (ink[n:], ink[:-n], ink[:, n:], ink[:, :-n])[side]
+    if not ink.any():
+        return image
+    _, field = fit_and_centre(ink)
+    return np.clip(field * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
 def augment_one(image: np.ndarray, rng: np.random.Generator,
                 config: AugmentConfig = AugmentConfig()) -> np.ndarray:
     """One randomly changed copy of a uint8 28x28 digit (input untouched)."""
+    if rng.random() < config.reshape:
+        image = reshape_digit(image, rng)
     out = cv2.warpAffine(image, _warp_matrix(rng, config), (28, 28), flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     if rng.random() < config.thickness:
