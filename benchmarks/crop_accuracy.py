@@ -36,23 +36,6 @@ FIRST = 2000
 photo_accuracy.py 5000 onwards; crops of the plain digits are a different test)."""
 
 
-def tight_crop(digit: np.ndarray, side: int, *, stretch: bool) -> np.ndarray:
-    """A white-on-black MNIST digit cut to its ink, resized to ``side`` x ``side``: keeping
-    its aspect ratio (centred, the short side padded) or stretched to fill the square."""
-    ys, xs = np.nonzero(digit > 30)
-    ink = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    if stretch:
-        return cv2.resize(ink, (side, side), interpolation=cv2.INTER_AREA)
-    h, w = ink.shape
-    scale = side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
-    out = np.zeros((side, side), np.uint8)
-    oy, ox = (side - size[1]) // 2, (side - size[0]) // 2
-    out[oy : oy + size[1], ox : ox + size[0]] = small
-    return out
-
-
 def read_folder(folder: Path) -> tuple[list[np.ndarray], np.ndarray]:
     with open(folder / "labels.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -82,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from mnist_desktop.mnist_data import MnistDataError, load_mnist
     from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.synth import tight_crop
 
     recognizer = Recognizer.load(args.model)
     print(f"model {recognizer.info.summary}\n")
