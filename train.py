@@ -287,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     model, history = train(args, strategy, data)
     fit_seconds = time.perf_counter() - t
 
+    from mnist_desktop.lite_model import export_lite
     from mnist_desktop.mnist_data import file_sha256
     from mnist_desktop.training import evaluate, plots
 
@@ -319,8 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline_fingerprint": fingerprint, "versions": versions(),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
-    float32_model(model, args.arch).save(output)
+    final = float32_model(model, args.arch)
+    final.save(output)
     meta["model_sha256"] = file_sha256(output)
+    meta["lite_file"] = export_lite(final, output).name  # single digits in ~0.3 ms
     output.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     plots.training_curves(history, output.with_name(output.stem + "_training.png"))
     plots.confusion_matrix_image(np.array(test["confusion_matrix"]),
