@@ -64,7 +64,14 @@ def clean_picture(grey: np.ndarray) -> CleanPicture | None:
     split, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     t = int(split)
     below, above = float(hist[: t + 1].sum()), float(hist[t + 1 :].sum())
-    dark_ink = below < above  # paper is the majority
+    small = max(grey.shape) <= SMALL_SIDE
+    dark_ink = below < above  # paper is the majority ...
+    ring = _ring(grey)
+    ring_bright = float(np.count_nonzero(ring > t)) / ring.size
+    if small and (ring_bright > 0.5) != dark_ink and abs(ring_bright - 0.5) > 0.1:
+        # ... unless the frame of a small crop says otherwise: a thick digit stretched over
+        # it can cover most of it, but its ink gathers inside, its paper along the frame.
+        dark_ink = ring_bright > 0.5
     side = hist[t + 1 :] if dark_ink else hist[: t + 1]
     paper = int(np.argmax(side)) + (t + 1 if dark_ink else 0)
     ink_side = hist[: t + 1] if dark_ink else hist[t + 1 :]
@@ -81,12 +88,10 @@ def clean_picture(grey: np.ndarray) -> CleanPicture | None:
     near = float(hist[lo:hi].sum())
     clear = float(hist[: max(0, paper - MIN_INK_STEP) + 1].sum() if dark_ink
                   else hist[min(255, paper + MIN_INK_STEP) :].sum())
-    paper_share, clear_share = (SMALL_SHARES if max(grey.shape) <= SMALL_SIDE
-                                else (MIN_PAPER_SHARE, MIN_CLEAR_SHARE))
+    paper_share, clear_share = SMALL_SHARES if small else (MIN_PAPER_SHARE, MIN_CLEAR_SHARE)
     if near < paper_share * total or clear < clear_share * max(1.0, total - near):
         return None
-    ring = _ring(grey).astype(np.int16)
-    if np.count_nonzero(np.abs(ring - paper) <= PAPER_SPREAD) < 0.5 * ring.size:
+    if np.count_nonzero(np.abs(ring.astype(np.int16) - paper) <= PAPER_SPREAD) < 0.5 * ring.size:
         return None  # the frame is mostly not paper: a desk, a dark border
     return CleanPicture(dark_ink, paper, t)
 

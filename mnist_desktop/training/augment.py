@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mnist_desktop.normalize import fit_and_centre
+from mnist_desktop.normalize import normalize_digit
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class AugmentConfig:
 
 
 NONE = AugmentConfig(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+RESHAPE_SCALE = 4
+"""Reshaped digits are thresholded at 4x (as the pipeline thresholds at its work size)."""
 _KERNEL = np.ones((2, 2), np.uint8)
 
 
@@ -62,31 +64,30 @@ def _warp_matrix(rng: np.random.Generator, config: AugmentConfig) -> np.ndarray:
 
 def reshape_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The digit stretched to fill its box, squashed, or cut by the frame (chosen at random),
-    refitted into 20x20 with its centre of mass at the centre (uint8 28x28; input untouched).
+    then normalised exactly as the pipeline normalises a crop (ink mask, strokes brought to
+    MNIST's width, 20x20, centre of mass at the centre). uint8 28x28; input untouched.
     """
     ys, xs = np.nonzero(image > 30)
     if len(ys) < 10:
         return image
     ink = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    h, w = ink.shape
+    h, w = ink.shape[0] * RESHAPE_SCALE, ink.shape[1] * RESHAPE_SCALE
     kind = rng.integers(3)
     if kind == 0:  # stretched: the short side grows towards the long one
         grow = rng.uniform(0.5, 1.0)
         h, w = (h, round(w + grow * (h - w))) if h >= w else (round(h + grow * (w - h)), w)
-        ink = cv2.resize(ink, (max(1, w), max(1, h)), interpolation=cv2.INTER_LINEAR)
     elif kind == 1:  # squashed along one axis
         f = rng.uniform(0.55, 0.85)
-        size = (w, max(2, round(h * f))) if rng.random() < 0.5 else (max(2, round(w * f)), h)
-        ink = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
-    else:  # cut by the frame on one side
-        cut = rng.uniform(0.06, 0.2)
+        h, w = (max(4, round(h * f)), w) if rng.random() < 0.5 else (h, max(4, round(w * f)))
+    big = cv2.resize(ink, (max(1, w), max(1, h)), interpolation=cv2.INTER_CUBIC)
+    if kind == 2:  # cut by the frame on one side
         side = rng.integers(4)
-        n = max(1, round(cut * (h if side < 2 else w)))
-        ink = (ink[n:], ink[:-n], ink[:, n:], ink[:, :-n])[side]
-    if not ink.any():
+        n = max(1, round(rng.uniform(0.06, 0.2) * (h if side < 2 else w)))
+        big = (big[n:], big[:-n], big[:, n:], big[:, :-n])[side]
+    normalized = normalize_digit(np.where(big >= 128, 255, 0).astype(np.uint8))
+    if normalized is None:
         return image
-    _, field = fit_and_centre(ink)
-    return np.clip(field * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return np.clip(normalized[1] * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
 def augment_one(image: np.ndarray, rng: np.random.Generator,
