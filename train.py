@@ -76,6 +76,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="probability of a stroke-thickness change")
     g.add_argument("--erase", type=float, default=d.erase,
                    help="probability of a small gap cut into a stroke")
+    g.add_argument("--reshape", type=float, default=d.reshape,
+                   help="probability of a digit stretched to fill its box, squashed or cut "
+                   "by the frame, as tight crops come")
     g = p.add_argument_group("device and output")
     g.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                    help="auto: GPU if present; gpu uses mixed precision and, with several "
@@ -104,7 +107,7 @@ def augment_config(args: argparse.Namespace) -> AugmentConfig:
     if args.no_augment:
         return NONE
     return AugmentConfig(args.rotation, args.shift, args.zoom, args.shear, args.thickness,
-                         args.erase)
+                         args.erase, args.reshape)
 
 
 def configure_device(choice: str) -> tuple[Any, str]:
@@ -179,7 +182,7 @@ def make_sequence(x: np.ndarray, y: np.ndarray, args: argparse.Namespace, shuffl
     class Batches(keras.utils.PyDataset):
         def __init__(self) -> None:
             super().__init__(workers=2, use_multiprocessing=False, max_queue_size=16)
-            self.rng = np.random.default_rng(args.seed + (0 if shuffle else 7))
+            self.epoch = -1
             self.order = np.arange(len(x))
             self.on_epoch_end()
 
@@ -187,13 +190,16 @@ def make_sequence(x: np.ndarray, y: np.ndarray, args: argparse.Namespace, shuffl
             return int(np.ceil(len(x) / args.batch_size))
 
         def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+            # A generator of its own per (seed, epoch, batch): the loader threads share none,
+            # so the batches are the same whichever thread makes them, in whatever order.
             idx = self.order[i * args.batch_size : (i + 1) * args.batch_size]
-            rng = np.random.default_rng((args.seed, int(self.rng.integers(1 << 30)), i))
+            rng = np.random.default_rng((args.seed, 0 if shuffle else 7, self.epoch, i))
             return augment_batch(x[idx], rng, config), y[idx].astype(np.int32)
 
         def on_epoch_end(self) -> None:
+            self.epoch += 1
             if shuffle:
-                self.order = self.rng.permutation(len(x))
+                self.order = np.random.default_rng((args.seed, self.epoch)).permutation(len(x))
 
     return Batches()
 
@@ -285,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     model, history = train(args, strategy, data)
     fit_seconds = time.perf_counter() - t
 
+    from mnist_desktop.lite_model import export_lite
+    from mnist_desktop.mnist_data import file_sha256
     from mnist_desktop.training import evaluate, plots
 
     test = evaluate.report(data["y_test"], evaluate.predict_classes(model, data["x_test"]))
@@ -316,7 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline_fingerprint": fingerprint, "versions": versions(),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
-    float32_model(model, args.arch).save(output)
+    final = float32_model(model, args.arch)
+    final.save(output)
+    meta["model_sha256"] = file_sha256(output)
+    meta["lite_file"] = export_lite(final, output).name  # single digits in ~0.3 ms
     output.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     plots.training_curves(history, output.with_name(output.stem + "_training.png"))
     plots.confusion_matrix_image(np.array(test["confusion_matrix"]),

@@ -1,6 +1,12 @@
 """Batch throughput: files per second end to end, and where the time goes.
 
     .venv/bin/python benchmarks/batch_throughput.py [--small 3000] [--photos 24]
+        [--command 2000,12000]
+
+First, as a user runs it: the real ``mnist-desktop classify DIR -o out.csv`` command (a new
+process each time, start-up and model load included) on folders of 2,000 and 12,000 small
+PNGs. The whole-command rate is files over the command's wall time; the steady rate is the
+difference of the two runs' files over the difference of their times (start-up cancels out).
 
 Builds two folders in a temporary directory: small PNGs (28x28 to 128x128, MNIST test
 digits when MNIST_DIR is set, typeset digits otherwise) and 3 MP / 12 MP JPEG photos
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -78,6 +85,38 @@ def make_photos(folder: Path, count: int, size: tuple[int, int],
     return total / count / 1e6
 
 
+def command_rates(root: Path, counts: list[int], rng: np.random.Generator) -> None:
+    """The ``classify`` command as a user runs it, on folders of ``counts`` small PNGs."""
+    make_small(root / "command", max(counts), rng)
+    files = sorted((root / "command").iterdir())
+    print("`mnist-desktop classify DIR -o out.csv` as a user runs it (new process, model "
+          "load included):\n")
+    print("| files | command wall time | whole command files/s | rows |")
+    print("|---:|---:|---:|---:|")
+    timed = []
+    for count in sorted(counts):
+        folder = root / f"command_{count}"
+        folder.mkdir()
+        for path in files[:count]:
+            os.link(path, folder / path.name)
+        out = root / f"out_{count}.csv"
+        command = [sys.executable, "-m", "mnist_desktop", "classify", str(folder), "-o",
+                   str(out), "-q"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
+        timed.append((count, seconds))
+        print(f"| {count:,} | {seconds:.2f} s | {count / seconds:,.0f} | {rows:,} |", flush=True)
+    if len(timed) >= 2:
+        (n0, t0), (n1, t1) = timed[0], timed[-1]
+        if t1 <= t0:
+            print("\nSteady rate not measurable: the bigger folder was not slower (CPU busy?)\n")
+            return
+        print(f"\nSteady rate ({n1:,} - {n0:,} files over the difference of the times): "
+              f"**{(n1 - n0) / max(1e-9, t1 - t0):,.0f} files/s**\n")
+
+
 def end_to_end(recognizer, folder: Path, workers: int | None,
                processes: bool | None = None) -> tuple[float, int, dict]:
     """Files/s for the whole batch (walk, load, preprocess, model, CSV writing)."""
@@ -125,7 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads-too", action="store_true",
                         help="also time the thread-only engine (processes=False)")
+    parser.add_argument("--command", default="2000,12000",
+                        help="folder sizes for the classify command ('' skips it)")
+    parser.add_argument("--command-only", action="store_true",
+                        help="only time the classify command")
     args = parser.parse_args(argv)
+    if args.command:
+        with tempfile.TemporaryDirectory() as tmp:
+            command_rates(Path(tmp), [int(n) for n in args.command.split(",")],
+                          np.random.default_rng(0))
+    if args.command_only:
+        return 0
     from mnist_desktop.recognizer import Recognizer
 
     rng = np.random.default_rng(0)

@@ -127,7 +127,7 @@ def prepare_file(path: str, thumbnail_size: int = 0, reader: Any = None) -> File
         thumb = make_thumbnail(image, thumbnail_size) if thumbnail_size else None
         if reader is not None:
             return FileResult(reading=reader.read(image), scale=scale, thumbnail=thumb)
-        pre = preprocess(image)
+        pre = preprocess(image, steps=False)  # no display copies: only the input travels
         return FileResult(pre.model_input, _scaled(pre.box, scale), pre.message,
                           thumbnail=thumb)
     except ImageLoadError as error:

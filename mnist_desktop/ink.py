@@ -74,16 +74,20 @@ class InkMap:
         return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
-def analysis_image(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[np.ndarray, float]:
-    """Resize to the analysis resolution; area-averaging also denoises big photos."""
+def analysis_image(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE,
+                   min_side: int = SMALL_IMAGE_SIDE) -> tuple[np.ndarray, float]:
+    """Resize to the analysis resolution; area-averaging also denoises big photos.
+
+    Pictures smaller than ``min_side`` are enlarged smoothly by a whole factor (at most 8).
+    """
     h, w = grey.shape
     longest = max(h, w)
     if longest > max_side:
         scale = max_side / longest
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
-    if longest < SMALL_IMAGE_SIDE:
-        factor = min(8, int(np.ceil(SMALL_IMAGE_SIDE / longest)))
+    if longest < min_side:
+        factor = min(8, int(np.ceil(min_side / longest)))
         size = (w * factor, h * factor)
         return cv2.resize(grey, size, interpolation=cv2.INTER_CUBIC), float(factor)
     return grey, 1.0

@@ -4,6 +4,10 @@ grey -> threshold (lighting-free, hysteresis, polarity by majority) -> lines and
 removed -> the digit's pieces picked and cropped -> strokes brought to MNIST width ->
 fitted into 20x20 with anti-aliasing -> centre of mass at the centre of 28x28.
 
+Clean pictures (scans, drawings, crops on even paper) take a fast path for the first half
+(``clean.clean_ink``: Otsu and components); a clean picture whose ink reaches its edges is
+a crop, and all of its ink is the digit. Both paths end in the same ``normalize_digit``.
+
 ``preprocess`` is pure: it never changes its input, never raises on odd input (the reason
 lands in ``Preprocessed.message``) and returns every named step for display.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mnist_desktop.clean import clean_ink, touches_frame
 from mnist_desktop.grey import NotAnImageError, to_grey
 from mnist_desktop.ink import ANALYSIS_MAX_SIDE, InkMap, find_ink
 from mnist_desktop.normalize import normalize_digit
@@ -107,37 +112,57 @@ def preprocess_ink(ink: InkMap, labels: list[int]) -> tuple[Preprocessed, np.nda
     return Preprocessed(model_input, ink.to_input_box(box), (), ""), crop
 
 
-def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE) -> Preprocessed:
-    """Turn any image into the 28x28 model input; never raises, never mutates ``image``."""
+def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkMap, list[int]]:
+    """The ink of a grey picture and the component labels of its digit (empty: none).
+
+    Clean pictures take the fast path; a clean crop (ink reaching the edges) gives all its
+    ink. Everything else goes the photo path, where the frame is suspect.
+    """
+    ink = clean_ink(grey)
+    if ink is not None:
+        crop = touches_frame(ink, ink.candidates)
+        return ink, list(ink.candidates) if crop else select_digit(ink)
+    ink = find_ink(grey, max_side)
+    return ink, select_digit(ink) if ink.candidates else []
+
+
+def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
+               steps: bool = True) -> Preprocessed:
+    """Turn any image into the 28x28 model input; never raises, never mutates ``image``.
+
+    ``steps=False`` skips the display copies of the intermediate images (batch work).
+    """
     try:
         grey = to_grey(image)
     except NotAnImageError as error:
         return Preprocessed(None, None, (), f"not an image: {error}")
     if min(grey.shape) < MIN_INPUT_SIDE:
-        return Preprocessed(None, None, (PipelineStep("grey", _display(grey)),),
+        shown = (PipelineStep("grey", _display(grey)),) if steps else ()
+        return Preprocessed(None, None, shown,
                             f"image too small ({grey.shape[1]}x{grey.shape[0]} pixels)")
-    ink = find_ink(grey, max_side)
-    steps = [
+    ink, labels = digit_ink(grey, max_side)
+    shown = [
         PipelineStep("grey", _display(ink.grey)),
         PipelineStep("contrast", _display(ink.contrast)),
         PipelineStep("threshold", _display(ink.mask)),
-    ]
-    if not ink.candidates:
-        return Preprocessed(None, None, tuple(steps), ink.message or "no digit found")
-    result, crop = preprocess_ink(ink, select_digit(ink))
+    ] if steps else []
+    if not labels:
+        return Preprocessed(None, None, tuple(shown), ink.message or "no digit found")
+    result, crop = preprocess_ink(ink, labels)
     if crop is None or result.model_input is None:
-        return Preprocessed(None, None, tuple(steps), result.message)
-    steps.append(PipelineStep("crop", _display(crop)))
-    steps.append(PipelineStep("28x28", _display(result.model_input)))
-    return Preprocessed(result.model_input, result.box, tuple(steps), "")
+        return Preprocessed(None, None, tuple(shown), result.message)
+    if steps:
+        shown.append(PipelineStep("crop", _display(crop)))
+        shown.append(PipelineStep("28x28", _display(result.model_input)))
+    return Preprocessed(result.model_input, result.box, tuple(shown), "")
 
 
 def model_input(image: np.ndarray) -> np.ndarray | None:
     """The one input contract: image -> 28x28 float32 in [0, 1], or None for no digit."""
-    return preprocess(image).model_input
+    return preprocess(image, steps=False).model_input
 
 
-PIPELINE_MODULES = ("grey", "paper", "ruled_lines", "ink", "normalize", "pipeline")
+PIPELINE_MODULES = ("grey", "paper", "ruled_lines", "ink", "clean", "normalize", "pipeline")
 """The modules whose code decides what the model sees."""
 
 

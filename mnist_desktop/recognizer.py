@@ -1,7 +1,9 @@
 """The inference API: images in, frozen ``Recognition`` results out. Qt-free.
 
 Inference never goes through ``model.predict`` (tens of milliseconds of set-up per call):
-the model is wrapped once in a compiled ``tf.function`` with a fixed input signature.
+the model is wrapped once in a compiled ``tf.function`` with a fixed input signature, and
+a few digits at a time go through the TFLite twin shipped beside the model
+(``lite_model``: about 0.3 ms a digit instead of about 1 ms) when it is there and fresh.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from mnist_desktop.lite_model import load_lite
 from mnist_desktop.model_file import ModelError, ModelInfo, load_keras_model
 from mnist_desktop.pipeline import preprocess
 from mnist_desktop.results import (
@@ -26,6 +29,8 @@ from mnist_desktop.results import (
 __all__ = ["ModelError", "ModelInfo", "Recognizer"]
 
 BATCH = 256
+LITE_MAX = 8
+"""Up to this many digits go through the TFLite interpreter one by one; more, one batch."""
 _NO_PROBABILITIES = frozen_array(np.zeros(10, np.float32))
 
 
@@ -55,10 +60,16 @@ class Recognizer:
         self.info = info
         self.min_confidence = float(min_confidence)
         self._run = _compile(model)
+        self._lite = load_lite(info.path)
         self._lock = threading.Lock()
         self._lines: Any = None
         self._lines_tried = False
-        self.probabilities(np.zeros((1, 28, 28), np.float32))  # trace once, up front
+        self._run(np.zeros((1, 28, 28), np.float32))  # trace once, up front
+
+    @property
+    def uses_lite(self) -> bool:
+        """Whether single digits go through the TFLite interpreter."""
+        return self._lite is not None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
@@ -72,6 +83,8 @@ class Recognizer:
         batch = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28)
         if len(batch) == 0:
             return np.zeros((0, 10), np.float32)
+        if self._lite is not None and len(batch) <= LITE_MAX:
+            return self._lite(batch)
         parts = [self._run(batch[i : i + BATCH]).numpy() for i in range(0, len(batch), BATCH)]
         return np.concatenate(parts).astype(np.float32, copy=False)
 

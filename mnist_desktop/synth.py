@@ -250,3 +250,22 @@ def render_digit_on_canvas(digit: np.ndarray, rng: np.random.Generator,
     canvas = np.full((h, w), 255, np.uint8)
     canvas[y : y + ch, x : x + cw] = np.round(255 * (1 - cover)).astype(np.uint8)
     return canvas
+
+
+def tight_crop(digit: np.ndarray, side: int, *, stretch: bool) -> np.ndarray:
+    """A digit as digit data sets crop it: cut to its ink (pixels above 30 on black) and
+    resized to ``side`` x ``side``, stretched to fill the square or with its aspect ratio
+    kept (centred, the short side padded). Input untouched."""
+    ys, xs = np.nonzero(np.asarray(digit) > 30)
+    if not len(ys):
+        return np.zeros((side, side), np.uint8)
+    ink = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    if stretch:
+        return cv2.resize(ink, (side, side), interpolation=cv2.INTER_AREA)
+    h, w = ink.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    out = np.zeros((side, side), np.uint8)
+    oy, ox = (side - size[1]) // 2, (side - size[0]) // 2
+    out[oy : oy + size[1], ox : ox + size[0]] = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    return out

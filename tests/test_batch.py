@@ -188,8 +188,8 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
     alive: list[weakref.ref] = []
     real = batch.preprocess
 
-    def tracked(image):
-        pre = real(image)
+    def tracked(image, **options):
+        pre = real(image, **options)
         alive.append(weakref.ref(pre.model_input))
         return pre
 
@@ -203,7 +203,9 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
             gc.collect()
             most = max(most, sum(ref() is not None for ref in alive))
     assert done == 700 and len(alive) == 700
-    assert most <= 2 * 32 + 2 * 2 + 2, most
+    # The window: the chunk being filled, plus the queue behind it (two chunks and two tasks
+    # per worker). Fast preprocessing fills the queue while the model runs.
+    assert most <= 32 + 2 * 32 + 2 * 2 + 2, most
 
 
 def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
@@ -213,11 +215,11 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
     real = batch.preprocess
     calls = []
 
-    def flaky(image):  # one worker: files are preprocessed in order, the second one fails
+    def flaky(image, **options):  # one worker: files are preprocessed in order; the 2nd fails
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("boom")
-        return real(image)
+        return real(image, **options)
 
     monkeypatch.setattr(batch, "preprocess", flaky)
     items = classify_paths(recognizer, [tmp_path], workers=1)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import train_defaults
 
-from mnist_desktop.mnist_data import KNOWN_SHA256
+from mnist_desktop.mnist_data import KNOWN_SHA256, file_sha256
 from mnist_desktop.pipeline import pipeline_fingerprint, preprocess
 from mnist_desktop.resources_path import bundled_model_path
 
@@ -48,6 +48,12 @@ def test_model_was_trained_through_the_current_pipeline(meta):
     assert meta["pipeline_fingerprint"] == pipeline_fingerprint(), (
         "the pipeline changed after the shipped model was trained: run `make train` and "
         "commit resources/model.keras, model.json and the plots")
+
+
+def test_model_file_is_the_one_its_json_describes(meta):
+    assert meta["model_file"] == bundled_model_path().name
+    assert meta["model_sha256"] == file_sha256(bundled_model_path()), (
+        "resources/model.keras is not the file train.py wrote beside this model.json")
 
 
 def test_plots_travel_with_the_model():

@@ -16,6 +16,9 @@ import numpy as np
 
 from mnist_desktop.pipeline import model_input
 
+PHOTO_CHUNK = 250
+"""Synthetic photos are made in chunks of this many digits, one random seed per chunk."""
+
 
 def _one_input(image: np.ndarray) -> np.ndarray:
     out = model_input(image)
@@ -71,10 +74,14 @@ def photo_inputs(images: np.ndarray, labels: np.ndarray, seed: int, *,
     many photos the pipeline found no digit in (those are left out).
     """
     workers = workers or worker_count()
-    n_chunks = max(1, min(len(images), workers * 8))
-    index_chunks = np.array_split(np.arange(len(images)), n_chunks)
-    jobs = [(images[idx], seed * 1000 + i, difficulty) for i, idx in enumerate(index_chunks)]
+    # Chunks of a fixed size, each with its own seed: the same photos on any machine,
+    # whatever the number of worker processes.
+    starts = range(0, len(images), PHOTO_CHUNK)
+    jobs = [(images[start : start + PHOTO_CHUNK], seed * 1000 + i, difficulty)
+            for i, start in enumerate(starts)]
     results = _map(_photos_chunk, jobs, workers)
+    if not results:
+        return np.zeros((0, 28, 28), np.uint8), labels[:0], 0
     inputs = np.concatenate([r[0] for r in results])
     found = np.concatenate([r[1] for r in results])
     return inputs[found], labels[found], int((~found).sum())
