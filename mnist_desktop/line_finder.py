@@ -101,28 +101,49 @@ def _line_box(line: list[Box], scale: float, shape: tuple[int, int]) -> Box:
     return left, top, max(1, right - left), max(1, bottom - top)
 
 
-def _bands(grey: np.ndarray) -> int:
-    """How many bands of writing lie one above the other, split by rows without ink (a
-    faint security pattern or a stray mark does not split a band)."""
+def _bands(grey: np.ndarray) -> list[Box]:
+    """Bands of writing one above the other, split by rows without ink, as boxes around
+    their ink; a printed rule or a faint security pattern is no band of its own."""
     strength = ink_strength(grey, ink_is_dark(grey))
     level = 0.5 * max(float(np.percentile(strength, 99.5)), 24.0)
-    rows = np.count_nonzero(strength >= level, axis=1).astype(float)
-    busy = rows > 0.08 * rows.max(initial=0.0)
-    bands, start, total = [], None, rows.sum()
+    ink = strength >= level
+    rows = np.count_nonzero(ink, axis=1).astype(float)
+    busy = rows > 0.08 * float(np.percentile(rows, 95))
+    spans, start = [], None
     for y, on in enumerate([*busy, False]):
         if on and start is None:
             start = y
         elif not on and start is not None:
-            bands.append((y - start, rows[start:y].sum()))
+            spans.append((start, y))
             start = None
-    tall = 0.25 * len(rows)  # a printed rule or baseline is a band too, but a thin one
-    return sum(height >= tall and mass >= 0.15 * total for height, mass in bands)
+    if not spans:
+        return []
+    total = rows.sum()
+    tallest = max(end - begin for begin, end in spans)
+    out = []
+    for begin, end in spans:
+        if end - begin >= 0.4 * tallest and rows[begin:end].sum() >= 0.15 * total:
+            cols = np.nonzero(ink[begin:end].any(axis=0))[0]
+            out.append((int(cols[0]), begin, int(cols[-1] - cols[0] + 1), end - begin))
+    return out
+
+
+def _with_margin(box: Box, shape: tuple[int, int]) -> Box:
+    x, y, w, h = box
+    left = int(max(0, x - MARGIN_X * h))
+    top = int(max(0, y - MARGIN_Y * h))
+    right = int(min(shape[1], x + w + MARGIN_X * h))
+    bottom = int(min(shape[0], y + h + MARGIN_Y * h))
+    return left, top, max(1, right - left), max(1, bottom - top)
 
 
 def find_lines(grey: np.ndarray) -> list[FoundLine]:
     """The lines of writing in a uint8 grey picture, top to bottom."""
-    if is_line_picture(grey.shape) and _bands(grey) <= 1:
-        return [FoundLine((0, 0, grey.shape[1], grey.shape[0]), None)]
+    if is_line_picture(grey.shape):
+        bands = _bands(grey)
+        if len(bands) <= 1:
+            box = _with_margin(bands[0], grey.shape) if bands else (0, 0, *grey.shape[::-1])
+            return [FoundLine(box, None)]
     boxes, scale, dark = _pieces(grey, PAGE_SIDE)
     if (boxes and max(grey.shape) > PAGE_SIDE
             and float(np.median([b[3] for b in boxes])) < SMALL_WRITING):

@@ -40,6 +40,9 @@ INK_LEVEL = 0.35
 HALF_DIGIT = 0.6 * LINE_HEIGHT
 """Columns either side of a lone peak that may belong to its digit."""
 SINGLE_DIGIT_IOU = 0.3
+DIGIT_WEIGHT = 0.3
+"""Weight of the digit model's opinion of each digit's ink (geometric mean with the line
+model's; 0: the line model alone)."""
 
 
 @dataclass(frozen=True)
@@ -88,41 +91,66 @@ def _to_picture(box: tuple[int, int, int, int], line: _Line) -> Box:
     return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
-def _recognition(recognizer, emission: Emission, ink: np.ndarray,
-                 box: tuple[int, int, int, int], picture_box: Box,
-                 steps: tuple[PipelineStep, ...]) -> Recognition:
-    digits = emission.probabilities[:10].astype(np.float32)
-    probs = frozen_array(digits / max(float(digits.sum()), 1e-9))
-    x, y, w, h = box
-    normalized = normalize_digit((ink[y: y + h, x: x + w] * 255).astype(np.uint8))
-    model_input = frozen_array(normalized[1].astype(np.float32)) if normalized else None
-    if model_input is not None:
-        steps = (*steps, PipelineStep("28x28", np.clip(model_input * 255 + 0.5, 0, 255)
-                                      .astype(np.uint8)))
-    digit = int(np.argmax(probs))
-    if emission.label == MARK:
-        return Recognition(digit, float(emission.probabilities[MARK]), probs, model_input,
-                           picture_box, steps, "unsure",
-                           "not a digit: this looks like a letter, a sign or a scribble")
-    confidence = float(emission.probabilities[emission.label])
-    if confidence < recognizer.min_confidence:
-        return Recognition(emission.label, confidence, probs, model_input, picture_box, steps,
-                           "unsure", f"not sure: {confidence:.0%} is below "
-                           f"{recognizer.min_confidence:.0%}")
-    return Recognition(emission.label, confidence, probs, model_input, picture_box, steps)
+@dataclass(frozen=True)
+class _Symbol:
+    """One symbol the line model read, before the digit model's second opinion."""
+
+    emission: Emission
+    model_input: np.ndarray | None
+    box: Box
+    steps: tuple[PipelineStep, ...]
 
 
-def _read_line(recognizer, line: _Line, probs: np.ndarray) -> list[Recognition]:
+def _symbols(line: _Line, probs: np.ndarray) -> list[_Symbol]:
     steps = max(1, -(-line.input.width // DOWNSAMPLE))
     emissions = greedy_decode(probs, steps)
     ink = line.input.image >= INK_LEVEL
-    view = (PipelineStep("line", np.clip(line.input.image * 255 + 0.5, 0, 255)
-                         .astype(np.uint8)),)
+    view = PipelineStep("line", np.clip(line.input.image * 255 + 0.5, 0, 255).astype(np.uint8))
     out = []
     for emission, (lo, hi) in zip(emissions, _spans(emissions, line.input.width), strict=True):
-        box = _ink_box(ink, lo, hi)
-        out.append(_recognition(recognizer, emission, ink, box, _to_picture(box, line), view))
+        x, y, w, h = box = _ink_box(ink, lo, hi)
+        normalized = normalize_digit((ink[y: y + h, x: x + w] * 255).astype(np.uint8))
+        model_input = frozen_array(normalized[1].astype(np.float32)) if normalized else None
+        shown = (view,) if model_input is None else (view, PipelineStep(
+            "28x28", np.clip(model_input * 255 + 0.5, 0, 255).astype(np.uint8)))
+        out.append(_Symbol(emission, model_input, _to_picture(box, line), shown))
     return out
+
+
+def _recognition(recognizer, symbol: _Symbol, second: np.ndarray | None) -> Recognition:
+    """The symbol's result: the line model's digit scores, times the digit model's opinion
+    of the same ink (``second``, a geometric mean), when it has one."""
+    emission = symbol.emission
+    line = emission.probabilities[:10].astype(np.float64)
+    line /= max(float(line.sum()), 1e-9)
+    if second is not None and DIGIT_WEIGHT > 0:
+        mixed = (line ** (1 - DIGIT_WEIGHT)) * (np.asarray(second, np.float64) ** DIGIT_WEIGHT)
+        line = mixed / max(float(mixed.sum()), 1e-12)
+    probs = frozen_array(line.astype(np.float32))
+    digit = int(np.argmax(probs))
+    if emission.label == MARK:
+        return Recognition(digit, float(emission.probabilities[MARK]), probs,
+                           symbol.model_input, symbol.box, symbol.steps, "unsure",
+                           "not a digit: this looks like a letter, a sign or a scribble")
+    own = float(emission.probabilities[emission.label])
+    confidence = own if second is None or DIGIT_WEIGHT == 0 else float(probs[digit])
+    if confidence < recognizer.min_confidence:
+        return Recognition(digit, confidence, probs, symbol.model_input, symbol.box,
+                           symbol.steps, "unsure", f"not sure: {confidence:.0%} is below "
+                           f"{recognizer.min_confidence:.0%}")
+    return Recognition(digit, confidence, probs, symbol.model_input, symbol.box, symbol.steps)
+
+
+def _read_lines(recognizer, lines: list[_Line], probs: np.ndarray) -> list[list[Recognition]]:
+    """Every line's results; the digit model judges all the digits' ink in one call."""
+    symbols = [_symbols(line, p) for line, p in zip(lines, probs, strict=True)]
+    judged = [s for line in symbols for s in line
+              if s.model_input is not None and s.emission.label != MARK]
+    second: dict[int, np.ndarray] = {}
+    if judged and DIGIT_WEIGHT > 0:
+        scores = recognizer.probabilities(np.stack([s.model_input for s in judged]))
+        second = {id(s): p for s, p in zip(judged, scores, strict=True)}
+    return [[_recognition(recognizer, s, second.get(id(s))) for s in line] for line in symbols]
 
 
 def _iou(a: Box, b: Box) -> float:
@@ -144,7 +172,7 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
         return recognizer.recognize(image)  # no line model: single digits only
     lines = _prepare(grey)
     probs = model.probabilities([line.input.image for line in lines])
-    per_line = [_read_line(recognizer, line, p) for line, p in zip(lines, probs, strict=True)]
+    per_line = _read_lines(recognizer, lines, probs)
     found = [r for results in per_line for r in results]
     if len(found) <= 1 and (not found or found[0].status == "ok"):
         pre = preprocess(image)

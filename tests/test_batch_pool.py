@@ -56,7 +56,9 @@ def test_worker_processes_list_and_load_lazily(tmp_path, recognizer, monkeypatch
 
     monkeypatch.setattr(batch, "Walk", CountingWalk)
     run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=16, workers=2))
-    window = 2 * 16 + 2 * 2 * batch_pool.MAX_TASK_SIZE
+    # the engine stops listing once 2 chunks and 2 tasks per worker are queued; the check comes
+    # before a task is listed, so at most one more task's files can be listed past it
+    window = 2 * 16 + 2 * 2 * batch_pool.MAX_TASK_SIZE + batch_pool.MAX_TASK_SIZE
     done = 0
     for chunk in run.chunks():
         done += len(chunk)
