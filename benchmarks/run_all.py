@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("Single-image latency (issue 2)", "inference.py", []),
     ("Accuracy on realistic photos (issue 2)", "photo_accuracy.py", []),
+    ("Tight crops: real ARDIS digits, MNIST cut to its ink", "crop_accuracy.py", []),
     ("Start-up (issue 3)", "startup.py", []),
     ("Batch throughput (issue 4)", "batch_throughput.py", []),
     ("Reading a number: speed on a 1 MP photo", "read_number.py", []),
