@@ -11,7 +11,7 @@
    model's probability at its peak;
 4. a digit read below the recogniser's ``min_confidence`` is ``?`` and unsure; a letter, sign
    or scribble (the model's ``MARK``) is ``?`` and unsure, never a digit;
-5. a picture holding exactly one digit gets the single-digit answer of
+5. a picture in which it finds one digit (or none) gets the single-digit answer of
    ``Recognizer.recognize`` (the digit model is the stronger reader of one digit).
 """
 
@@ -39,7 +39,7 @@ INK_LEVEL = 0.35
 """Line-input values at or above this are ink (for boxes and the digits' 28x28 views)."""
 HALF_DIGIT = 0.6 * LINE_HEIGHT
 """Columns either side of a lone peak that may belong to its digit."""
-SINGLE_DIGIT_IOU = 0.3
+NOT_A_DIGIT = "not a digit"
 DIGIT_WEIGHT = 0.3
 """Weight of the digit model's opinion of each digit's ink (geometric mean with the line
 model's; 0: the line model alone)."""
@@ -131,7 +131,7 @@ def _recognition(recognizer, symbol: _Symbol, second: np.ndarray | None) -> Reco
     if emission.label == MARK:
         return Recognition(digit, float(emission.probabilities[MARK]), probs,
                            symbol.model_input, symbol.box, symbol.steps, "unsure",
-                           "not a digit: this looks like a letter, a sign or a scribble")
+                           f"{NOT_A_DIGIT}: this looks like a letter, a sign or a scribble")
     own = float(emission.probabilities[emission.label])
     confidence = own if second is None or DIGIT_WEIGHT == 0 else float(probs[digit])
     if confidence < recognizer.min_confidence:
@@ -153,13 +153,6 @@ def _read_lines(recognizer, lines: list[_Line], probs: np.ndarray) -> list[list[
     return [[_recognition(recognizer, s, second.get(id(s))) for s in line] for line in symbols]
 
 
-def _iou(a: Box, b: Box) -> float:
-    ox = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    oy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ox * oy
-    return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
-
-
 def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
     """One pass over ``image``: the digit's ``Recognition`` when it holds one digit or none
     (with every pipeline step, as ``recognize`` gives it), else the ``NumberReading``."""
@@ -174,9 +167,10 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
     probs = model.probabilities([line.input.image for line in lines])
     per_line = _read_lines(recognizer, lines, probs)
     found = [r for results in per_line for r in results]
-    if len(found) <= 1 and (not found or found[0].status == "ok"):
+    if len(found) <= 1 and not (found and found[0].message.startswith(NOT_A_DIGIT)):
+        # one digit (or none): the single-digit pipeline and the digit model read it better
         pre = preprocess(image)
-        if not found or (pre.found and _iou(pre.box, found[0].box) >= SINGLE_DIGIT_IOU):
+        if not found or pre.found:
             return recognizer.recognize_preprocessed([pre])[0]
     digits: list[Recognition] = []
     indices: list[tuple[int, ...]] = []
