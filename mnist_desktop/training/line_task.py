@@ -79,7 +79,6 @@ def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[s
     from mnist_desktop.line_input import stack_lines
     from mnist_desktop.line_model import MARK, greedy_decode, softmax
 
-    texts: list[str] = []
     order = np.argsort([im.shape[1] for im in inputs])  # similar widths batch together
     out: dict[int, str] = {}
     for i in range(0, len(order), batch):
@@ -88,8 +87,7 @@ def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[s
                                   training=False))
         for j, lg in zip(idx, softmax(logits), strict=True):
             out[int(j)] = "".join(str(e.label) for e in greedy_decode(lg) if e.label != MARK)
-    texts = [out[j] for j in range(len(inputs))]
-    return texts
+    return [out[j] for j in range(len(inputs))]
 
 
 def car_a_inputs() -> tuple[list[np.ndarray], list[str]] | None:
