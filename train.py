@@ -2,7 +2,7 @@
 """Train the mnist-desktop digit model (or, with ``--task lines``, the line model).
 
 Every image, MNIST or synthetic photo, goes through the app's own pipeline
-(``mnist_desktop.pipeline.model_input``) before the model sees it, so training and the
+(``mnist_desktop.pipeline.digit_input.model_input``) before the model sees it, so training and the
 app share one input contract. Part of the training set is MNIST training digits rendered
 as phone photos of handwriting; batches are augmented on the fly (rotation, shear, zoom,
 shift, stroke thickness, broken strokes).
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from mnist_desktop.models import ARCHITECTURES
 from mnist_desktop.training.augment import NONE, AugmentConfig
+from mnist_desktop.training.models import ARCHITECTURES
 
 LINES_DEFAULT = 60000
 LINES_EPOCHS = 4
@@ -207,7 +207,7 @@ def make_sequence(x: np.ndarray, y: np.ndarray, args: argparse.Namespace, shuffl
 def train(args: argparse.Namespace, strategy: Any, data: dict[str, np.ndarray]) -> tuple[Any, dict]:
     import keras
 
-    from mnist_desktop.models import build_model
+    from mnist_desktop.training.models import build_model
 
     keras.utils.set_random_seed(args.seed)
     steps = int(np.ceil(len(data["x_train"]) / args.batch_size)) * args.epochs
@@ -238,7 +238,7 @@ def float32_model(model: Any, arch: str) -> Any:
 
     if keras.mixed_precision.global_policy().name == "float32":
         return model
-    from mnist_desktop.models import build_model
+    from mnist_desktop.training.models import build_model
 
     keras.mixed_precision.set_global_policy("float32")
     clone = build_model(arch)
@@ -270,7 +270,7 @@ def train_lines(args: argparse.Namespace, mnist: Any, device: str, started: floa
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from mnist_desktop.mnist_data import MnistDataError, load_mnist
+    from mnist_desktop.training.mnist_data import MnistDataError, load_mnist
 
     started = time.perf_counter()
     strategy, device = configure_device(args.device)
@@ -283,16 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MNIST from {mnist.source}")
     if args.task == "lines":
         return train_lines(args, mnist, device, started)
-    from mnist_desktop.pipeline import pipeline_fingerprint
+    from mnist_desktop.pipeline.fingerprint import digit_input_fingerprint
 
-    fingerprint = pipeline_fingerprint()  # of the code the data goes through, read up front
+    fingerprint = digit_input_fingerprint()  # what the pipeline feeds the model, read up front
     data = prepare(args, mnist)
     t = time.perf_counter()
     model, history = train(args, strategy, data)
     fit_seconds = time.perf_counter() - t
 
-    from mnist_desktop.lite_model import export_lite
-    from mnist_desktop.mnist_data import file_sha256
+    from mnist_desktop.io.checksums import file_sha256
+    from mnist_desktop.reading.lite_model import export_lite
     from mnist_desktop.training import evaluate, plots
 
     test = evaluate.report(data["y_test"], evaluate.predict_classes(model, data["x_test"]))
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_count": int(len(data["x_train"])), "validation_count": int(len(data["x_val"])),
         "history": history, "device": device, "fit_seconds": round(fit_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
-        "pipeline_fingerprint": fingerprint, "versions": versions(),
+        "input_fingerprint": fingerprint.to_json(), "versions": versions(),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
     final = float32_model(model, args.arch)

@@ -35,16 +35,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from mnist_desktop.batch import BatchOptions, BatchRun, load_for_batch  # noqa: E402
-from mnist_desktop.batch_output import RowWriter  # noqa: E402
-from mnist_desktop.pipeline import preprocess  # noqa: E402
+from mnist_desktop.batch.output import RowWriter  # noqa: E402
+from mnist_desktop.batch.run import BatchOptions, BatchRun, load_for_batch  # noqa: E402
+from mnist_desktop.pipeline.digit_input import preprocess  # noqa: E402
 
 
 def mnist_digits(count: int) -> tuple[np.ndarray, str]:
     folder = os.environ.get("MNIST_DIR", "")
     path = Path(folder) / "t10k-images-idx3-ubyte.gz"
     if folder and path.exists():
-        from mnist_desktop.mnist_data import read_idx_images
+        from mnist_desktop.training.mnist_data import read_idx_images
 
         return read_idx_images(path)[:count], "MNIST test digits"
     digits = []
@@ -69,7 +69,7 @@ def make_small(folder: Path, count: int, rng: np.random.Generator) -> str:
 def make_photos(folder: Path, count: int, size: tuple[int, int],
                 rng: np.random.Generator) -> float:
     """JPEG photos of digits; returns the mean file size in MB."""
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     digits, _ = mnist_digits(max(count, 10))
     folder.mkdir(parents=True)
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                           np.random.default_rng(0))
     if args.command_only:
         return 0
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     rng = np.random.default_rng(0)
     start = time.perf_counter()

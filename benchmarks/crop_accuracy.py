@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model file (default: the bundled model)")
     args = parser.parse_args(argv)
 
-    from mnist_desktop.mnist_data import MnistDataError, load_mnist
-    from mnist_desktop.recognizer import Recognizer
-    from mnist_desktop.synth import tight_crop
+    from mnist_desktop.reading.recognizer import Recognizer
+    from mnist_desktop.training.mnist_data import MnistDataError, load_mnist
+    from mnist_desktop.training.synth import tight_crop
 
     recognizer = Recognizer.load(args.model)
     print(f"model {recognizer.info.summary}\n")

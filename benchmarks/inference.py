@@ -26,11 +26,11 @@ import numpy as np  # noqa: E402
 
 def frames(count: int) -> list[np.ndarray]:
     """640x480 BGR frames, each with one handwritten digit."""
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     rng = np.random.default_rng(0)
     try:
-        from mnist_desktop.mnist_data import load_mnist
+        from mnist_desktop.training.mnist_data import load_mnist
 
         digits = load_mnist().x_test[:count]
     except Exception:  # no local MNIST: strokes drawn by hand
@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args(argv)
 
-    from mnist_desktop.pipeline import preprocess
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.pipeline.digit_input import preprocess
+    from mnist_desktop.reading.recognizer import Recognizer
 
     recognizer = Recognizer.load()
     images = frames(50)

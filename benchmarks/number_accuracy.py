@@ -2,7 +2,7 @@
 """Exact-number accuracy of ``Recognizer.read`` on seeded synthetic sheets (held-out).
 
 Each sheet is a phone-photo-like picture of 2 to 6 MNIST *test* digits written as a number
-(``mnist_desktop.synth.compose_sheet``): mixed difficulty, sometimes two lines, touching
+(``mnist_desktop.training.synth.compose_sheet``): mixed difficulty, sometimes two lines, touching
 digits, a broken digit or ruled paper. A sheet counts only when the whole string is exact.
 Prints a markdown table (accuracy by digit count and overall, median time per sheet).
 
@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnist_desktop.synth_sheets import Sheet, random_sheet  # noqa: E402
+from mnist_desktop.training.synth_sheets import Sheet, random_sheet  # noqa: E402
 
 KIND_NAMES = {"plain": "no touching, broken or second line", "touching": "touching digits",
               "broken": "a broken digit", "lines": "two lines", "easy": "easy photo",
@@ -52,7 +52,7 @@ def segmented_right(reading, sheet: Sheet) -> bool:
 
 
 def load_test_digits(mnist_dir: str | None) -> tuple[np.ndarray, np.ndarray]:
-    from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+    from mnist_desktop.training.mnist_data import read_idx_images, read_idx_labels
 
     folder = Path(mnist_dir or os.environ.get("MNIST_DIR", ""))
     images = folder / "t10k-images-idx3-ubyte.gz"
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list the misread sheets")
     args = parser.parse_args(argv)
 
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     images, labels = load_test_digits(args.mnist_dir)
     recognizer = Recognizer.load(args.model)

@@ -3,7 +3,7 @@
 
 Each digit is traced into pen strokes of varying width and rendered on paper with uneven
 light, shadows, ruled or squared paper, perspective, blur, noise and JPEG loss
-(``mnist_desktop.synth.render_photo``) at three difficulties, then read by the app exactly
+(``mnist_desktop.training.synth.render_photo``) at three difficulties, then read by the app exactly
 as a user's photo is (``Recognizer.recognize_many``). Uses test digits 5000 onwards, which
 neither training nor train.py's own realistic-photo figure (digits 0-2999) touches.
 "No digit found" counts as wrong, and so does an unsure answer (below the confidence
@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model file (default: the bundled model)")
     args = parser.parse_args(argv)
 
-    from mnist_desktop.mnist_data import MnistDataError, load_mnist
-    from mnist_desktop.recognizer import Recognizer
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.reading.recognizer import Recognizer
+    from mnist_desktop.training.mnist_data import MnistDataError, load_mnist
+    from mnist_desktop.training.synth import render_photo
 
     try:
         data = load_mnist()

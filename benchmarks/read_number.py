@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnist_desktop.synth import compose_sheet  # noqa: E402
+from mnist_desktop.training.synth import compose_sheet  # noqa: E402
 
 TARGET_MS = 30.0
 
@@ -30,7 +30,7 @@ def _digits(count: int, rng: np.random.Generator) -> tuple[list[np.ndarray], str
     folder = Path(os.environ.get("MNIST_DIR", ""))
     images = folder / "t10k-images-idx3-ubyte.gz"
     if os.environ.get("MNIST_DIR") and images.exists():
-        from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+        from mnist_desktop.training.mnist_data import read_idx_images, read_idx_labels
 
         x = read_idx_images(images)
         y = read_idx_labels(folder / "t10k-labels-idx1-ubyte.gz")
@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=int, default=5, help="different photos (default 5)")
     args = parser.parse_args(argv)
 
-    from mnist_desktop.grey import to_grey
-    from mnist_desktop.line_finder import find_lines
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.pipeline.grey import to_grey
+    from mnist_desktop.pipeline.line_finder import find_lines
+    from mnist_desktop.reading.recognizer import Recognizer
 
     recognizer = Recognizer.load()
     photos = [photo(seed) for seed in range(args.photos)]

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.set} not found (../shared/data/real or $MNIST_DESKTOP_REAL_DIR): skipped")
         return 0
 
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     recognizer = Recognizer.load(args.model)
     pictures = [(cv2.imread(str(path), cv2.IMREAD_COLOR), label, path.name)

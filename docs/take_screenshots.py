@@ -8,8 +8,8 @@ Run under a display; on a headless machine use a virtual one:
 Each tab has one function ``shot_<tab>(window, out_dir) -> Path`` that fills the tab with
 content and saves ``docs/screenshot-<tab>.png``; add a function to ``SHOTS`` for a new tab.
 Pass tab names to take only some (``docs/take_screenshots.py draw``). Content comes from MNIST
-*test* digits (``$MNIST_DIR`` or ../shared/data/mnist) and ``mnist_desktop.synth``; settings
-go to a temporary folder, so the user's own settings are never touched.
+*test* digits (``$MNIST_DIR`` or ../shared/data/mnist) and ``mnist_desktop.training.synth``;
+settings go to a temporary folder, so the user's own settings are never touched.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def settle(seconds: float = 0.3) -> None:
 
 
 def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
-    from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+    from mnist_desktop.training.mnist_data import read_idx_images, read_idx_labels
 
     folder = Path(os.environ.get("MNIST_DIR") or REPO.parent / "shared/data/mnist")
     return (read_idx_images(folder / "t10k-images-idx3-ubyte.gz"),
@@ -77,7 +77,7 @@ def save(window: MainWindow, out_dir: Path, name: str) -> Path:
 def shot_draw(window: MainWindow, out_dir: Path) -> Path:
     """A test-set digit written on the canvas through its stroke API, read live."""
     from mnist_desktop.gui.canvas import SHEET_HEIGHT, SHEET_WIDTH
-    from mnist_desktop.synth_strokes import digit_paths, fit
+    from mnist_desktop.training.synth_strokes import digit_paths, fit
 
     images, labels = mnist_test_digits()
     index = int(np.flatnonzero(labels == 5)[1])
@@ -110,7 +110,7 @@ def _open_photo(window: MainWindow, out_dir: Path, photo: np.ndarray, name: str,
 
 def shot_image(window: MainWindow, out_dir: Path) -> Path:
     """A realistic phone photo of a handwritten test digit, opened from a file."""
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     images, _ = mnist_test_digits()
     photo, _ = render_photo(images[61], np.random.default_rng(11), size=(900, 1200),
@@ -122,7 +122,7 @@ def shot_webcam(window: MainWindow, out_dir: Path) -> Path:
     """A short video of a test digit on paper, held unsteadily, played in the Webcam tab."""
     import cv2
 
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     images, _ = mnist_test_digits()
     rng = np.random.default_rng(5)
@@ -157,8 +157,8 @@ def shot_number(window: MainWindow, out_dir: Path) -> Path:
     The digits are the first test digits (from the 3rd of each class on) with which the
     reader gets the whole number right, so the picture shows what a right reading looks
     like; the README's tables say how often that happens."""
-    from mnist_desktop.recognizer import Recognizer
-    from mnist_desktop.synth import compose_sheet
+    from mnist_desktop.reading.recognizer import Recognizer
+    from mnist_desktop.training.synth import compose_sheet
 
     images, labels = mnist_test_digits()
     recognizer = window.recognizer or Recognizer.load()
@@ -176,7 +176,8 @@ def shot_cheque(window: MainWindow, out_dir: Path) -> Path:
     separator, a trailing mark, touching zeros) scanned small, as banks keep them."""
     import cv2
 
-    from mnist_desktop.training.line_synth import LineMix, render_line
+    from mnist_desktop.training.line_mix import LineMix
+    from mnist_desktop.training.line_synth import render_line
 
     images, labels = mnist_test_digits()
     text = [1, 2, 5, 0, 0]
@@ -196,7 +197,7 @@ def shot_batch(window: MainWindow, out_dir: Path) -> Path:
     """A folder of scans and photos, one of them broken, classified in the Batch tab."""
     import cv2
 
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     images, _ = mnist_test_digits()
     folder = _WORK / "scans"
@@ -252,7 +253,7 @@ def main(argv: list[str]) -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(_WORK))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from mnist_desktop.gui.icons import app_icon
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     app.setWindowIcon(app_icon())
     window = MainWindow()

@@ -12,16 +12,16 @@ __version__ = "0.1.0"
 __all__ = ["NumberReading", "Preprocessed", "Recognition", "Recognizer", "preprocess"]
 
 if TYPE_CHECKING:
-    from mnist_desktop.pipeline import preprocess
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.pipeline.digit_input import preprocess
+    from mnist_desktop.reading.recognizer import Recognizer
     from mnist_desktop.results import NumberReading, Preprocessed, Recognition
 
 _LAZY = {
-    "Recognizer": "mnist_desktop.recognizer",
+    "Recognizer": "mnist_desktop.reading.recognizer",
     "Recognition": "mnist_desktop.results",
     "NumberReading": "mnist_desktop.results",
     "Preprocessed": "mnist_desktop.results",
-    "preprocess": "mnist_desktop.pipeline",
+    "preprocess": "mnist_desktop.pipeline.digit_input",
 }
 
 

@@ -7,7 +7,7 @@ hand them to the GUI without either side being able to change what the other see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal, Union
 
 import numpy as np
 
@@ -15,6 +15,9 @@ Box = tuple[int, int, int, int]
 """``(x, y, width, height)`` in the pixel coordinates of the image given to the pipeline."""
 
 Status = Literal["ok", "unsure", "no_digit"]
+ReadMode = Literal["auto", "digit", "number"]
+"""How to read a picture: ``digit`` (one digit), ``number`` (every digit, the number they
+make) or ``auto`` (one pass that gives a digit's answer for one digit, a number for more)."""
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 """Below this probability an answer is reported as *unsure* rather than as a digit."""
@@ -83,12 +86,24 @@ class Recognition:
     def found(self) -> bool:
         return self.status != "no_digit"
 
+    is_number: ClassVar[bool] = False
+
     @property
     def label(self) -> str:
         """Short text for the user: the digit, ``?`` when unsure, ``-`` when nothing was found."""
         if self.digit is None:
             return "-"
         return f"{self.digit}?" if self.unsure else str(self.digit)
+
+    @property
+    def answer(self) -> str:
+        """What was read, as shown to the user (the same for a digit and a number)."""
+        return self.label
+
+    @property
+    def digits(self) -> tuple[Recognition, ...]:
+        """The digits read: this one (a ``NumberReading`` has several)."""
+        return (self,)
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,17 @@ class NumberReading:
     digits: tuple[Recognition, ...]
     lines: tuple[tuple[int, ...], ...] = field(default=())
     """Indices into ``digits``, one tuple per line of text, top to bottom."""
+
+    is_number: ClassVar[bool] = True
+
+    @property
+    def found(self) -> bool:
+        return bool(self.digits)
+
+    @property
+    def answer(self) -> str:
+        """What was read, as shown to the user: the number's text."""
+        return self.text
 
     @property
     def text(self) -> str:
@@ -120,3 +146,8 @@ class NumberReading:
         if not self.digits:
             return "no_digit"
         return "ok" if all(d.status == "ok" for d in self.digits) else "unsure"
+
+
+Reading = Union[Recognition, NumberReading]  # noqa: UP007 - a runtime alias for 3.10
+"""The one result of reading a picture: a digit's ``Recognition`` or a ``NumberReading``.
+Both have ``digits``, ``answer``, ``confidence``, ``status``, ``found`` and ``is_number``."""

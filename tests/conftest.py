@@ -11,8 +11,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from mnist_desktop.mnist_data import IDX_FILES  # noqa: E402
-from mnist_desktop.resources_path import bundled_model_path  # noqa: E402
+from mnist_desktop.reading.resources import bundled_model_path  # noqa: E402
+from mnist_desktop.training.mnist_data import IDX_FILES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="session")
 def mnist_test_digits(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """MNIST *test* images and labels (never used for training)."""
-    from mnist_desktop.mnist_data import read_idx_images, read_idx_labels
+    from mnist_desktop.training.mnist_data import read_idx_images, read_idx_labels
 
     return (read_idx_images(mnist_dir / "t10k-images-idx3-ubyte.gz"),
             read_idx_labels(mnist_dir / "t10k-labels-idx1-ubyte.gz"))
@@ -59,7 +59,7 @@ def train_defaults(*argv: str) -> dict:
 @pytest.fixture(scope="session")
 def recognizer():
     """The bundled model, loaded once for the whole test session."""
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     if not bundled_model_path().exists():
         pytest.fail(f"the bundled model is missing: {bundled_model_path()} (run make train)")

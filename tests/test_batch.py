@@ -16,16 +16,9 @@ import numpy as np
 import pytest
 from image_corpus import build_corpus, digit_image, png_bytes
 
-from mnist_desktop import batch
-from mnist_desktop.batch import (
-    BatchItem,
-    BatchOptions,
-    BatchProgress,
-    BatchRun,
-    classify_paths,
-    make_thumbnail,
-)
-from mnist_desktop.batch_output import (
+from mnist_desktop.batch import DigitBox, load_for_batch
+from mnist_desktop.batch import files as batch_files
+from mnist_desktop.batch.output import (
     COLUMNS,
     AtomicOutput,
     OutputError,
@@ -33,7 +26,15 @@ from mnist_desktop.batch_output import (
     format_for,
     write_items,
 )
-from mnist_desktop.batch_walk import Walk
+from mnist_desktop.batch.run import (
+    BatchItem,
+    BatchOptions,
+    BatchProgress,
+    BatchRun,
+    classify_paths,
+)
+from mnist_desktop.batch.walk import Walk
+from mnist_desktop.io.image_files import make_thumbnail
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +170,8 @@ def test_files_are_listed_and_loaded_lazily(tmp_path, recognizer, monkeypatch) -
     for i in range(1000):
         (tmp_path / f"{i:04d}.png").write_bytes(data)
     loads = []
-    real = batch.load_image_reduced
-    monkeypatch.setattr(batch, "load_image_reduced", lambda *a: loads.append(1) or real(*a))
+    real = batch_files.load_image_reduced
+    monkeypatch.setattr(batch_files, "load_image_reduced", lambda *a: loads.append(1) or real(*a))
     run = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=16, workers=2,
                                                         processes=False))
     chunks = run.chunks()
@@ -186,14 +187,14 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
     for i in range(700):
         (tmp_path / f"{i:05d}.png").write_bytes(data)
     alive: list[weakref.ref] = []
-    real = batch.preprocess
+    real = batch_files.preprocess
 
     def tracked(image, **options):
         pre = real(image, **options)
         alive.append(weakref.ref(pre.model_input))
         return pre
 
-    monkeypatch.setattr(batch, "preprocess", tracked)
+    monkeypatch.setattr(batch_files, "preprocess", tracked)
     most = 0
     rows = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=32, workers=2,
                                                          processes=False))
@@ -212,7 +213,7 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
                                                             monkeypatch) -> None:
     for name, digit in (("a.png", 3), ("b.png", 7), ("c.png", 4)):
         (tmp_path / name).write_bytes(png_bytes(digit_image(digit)))
-    real = batch.preprocess
+    real = batch_files.preprocess
     calls = []
 
     def flaky(image, **options):  # one worker: files are preprocessed in order; the 2nd fails
@@ -221,7 +222,7 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
             raise RuntimeError("boom")
         return real(image, **options)
 
-    monkeypatch.setattr(batch, "preprocess", flaky)
+    monkeypatch.setattr(batch_files, "preprocess", flaky)
     items = classify_paths(recognizer, [tmp_path], workers=1)
     assert [i.status for i in items] == ["ok", "error", "ok"]
     assert items[1].message == "internal error: RuntimeError: boom"
@@ -230,7 +231,7 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
         def recognize_preprocessed(self, items):
             raise RuntimeError("no model")
 
-    monkeypatch.setattr(batch, "preprocess", real)
+    monkeypatch.setattr(batch_files, "preprocess", real)
     items = classify_paths(Broken(), [tmp_path, tmp_path / "gone.png"])
     assert [i.message for i in items] == ["the model failed: RuntimeError: no model"] * 3 + [
         "no such file or folder"]
@@ -252,11 +253,11 @@ def test_multi_mode_reads_numbers_with_boxes(tmp_path, recognizer) -> None:
 
 def test_multi_mode_maps_boxes_of_reduced_jpegs_back(tmp_path, recognizer,
                                                     monkeypatch) -> None:
-    monkeypatch.setattr(batch, "REDUCE_MARGIN", 0.5)  # so this 1600 px JPEG is decoded at 1/2
+    monkeypatch.setattr(batch_files, "REDUCE_MARGIN", 0.5)  # so this 1600 px JPEG is decoded at 1/2
     sheet = np.hstack([digit_image(int(d), 800) for d in "25"])
     ok, buf = cv2.imencode(".jpg", sheet)
     (tmp_path / "big.jpg").write_bytes(buf.tobytes())
-    assert batch.load_for_batch(str(tmp_path / "big.jpg"), multi=True)[1] == 0.5
+    assert load_for_batch(str(tmp_path / "big.jpg"), multi=True)[1] == 0.5
     (item,) = classify_paths(recognizer, [tmp_path], multi=True)
     assert item.prediction == "25"
     x, _, w, _ = item.digits[1].box
@@ -325,8 +326,8 @@ def test_json_and_jsonl_carry_the_same_fields() -> None:
 
 def test_multi_rows_get_a_digits_column_last() -> None:
     item = BatchItem(0, "n.png", "37", 0.9, "ok", "",
-                     (batch.DigitBox((1, 2, 3, 4), 3, 0.95, "ok"),
-                      batch.DigitBox((9, 2, 3, 4), 7, 0.947, "ok")))
+                     (DigitBox((1, 2, 3, 4), 3, 0.95, "ok"),
+                      DigitBox((9, 2, 3, 4), 7, 0.947, "ok")))
     out = io.StringIO()
     writer = RowWriter(out, "csv", multi=True)
     writer.write(item)

@@ -7,9 +7,10 @@ import os
 import pytest
 from image_corpus import build_corpus, digit_image, png_bytes
 
-from mnist_desktop import batch, batch_pool
-from mnist_desktop.batch import BatchItem, BatchOptions, BatchRun
-from mnist_desktop.batch_walk import Walk
+from mnist_desktop.batch import pool as batch_pool
+from mnist_desktop.batch import run as batch
+from mnist_desktop.batch.run import BatchItem, BatchOptions, BatchRun
+from mnist_desktop.batch.walk import Walk
 
 
 def names(items: list[BatchItem]) -> list[str]:

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from image_corpus import build_corpus, digit_image, png_bytes
 
-from mnist_desktop import classify_command
+from mnist_desktop.cli import classify as classify_command
 from mnist_desktop.cli import main
-from mnist_desktop.recognizer import Recognizer
+from mnist_desktop.reading.recognizer import Recognizer
 
 REPO = Path(__file__).resolve().parent.parent
 

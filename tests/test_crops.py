@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mnist_desktop.clean import clean_ink, clean_picture
-from mnist_desktop.grey import to_grey
-from mnist_desktop.ink import find_ink
-from mnist_desktop.normalize import centre_of_mass
-from mnist_desktop.pipeline import model_input, preprocess, preprocess_ink, select_digit
-from mnist_desktop.synth import tight_crop
+from mnist_desktop.pipeline.clean import clean_ink, clean_picture
+from mnist_desktop.pipeline.digit_input import model_input, preprocess, preprocess_ink, select_digit
+from mnist_desktop.pipeline.grey import to_grey
+from mnist_desktop.pipeline.ink import find_ink
+from mnist_desktop.pipeline.normalize import centre_of_mass
+from mnist_desktop.training.synth import tight_crop
 from tests.test_pipeline import draw_digit, similarity
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtTest import QTest
 
-from mnist_desktop.batch import BatchItem
+from mnist_desktop.batch.run import BatchItem
 from mnist_desktop.gui.batch_model import CONFIDENCE, FILE, THUMB
 from mnist_desktop.gui.batch_tab import BatchTab
 from mnist_desktop.results import Recognition
@@ -214,4 +214,4 @@ def test_shutdown_while_running_stops_the_worker(qtbot, recognizer, many) -> Non
     qtbot.waitUntil(lambda: len(tab.model.items) > 0, timeout=60000)
     start = time.monotonic()
     tab.shutdown()
-    assert worker is not None and worker.isFinished() and time.monotonic() - start < 10
+    assert worker is not None and not worker.is_running() and time.monotonic() - start < 10

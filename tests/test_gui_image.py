@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from mnist_desktop.gui.image_tab import ImageTab, image_file_filter
 from mnist_desktop.gui.settings import recent_files
 from mnist_desktop.results import NumberReading, Recognition
-from mnist_desktop.synth import compose_sheet, render_photo
+from mnist_desktop.training.synth import compose_sheet, render_photo
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")
 

@@ -211,8 +211,8 @@ def test_closing_stops_every_worker(qtbot, window, monkeypatch):
     window.image_tab.open_array(np.zeros((50, 50), np.uint8), "black")
     window.close()
     assert len(called) == 2
-    assert not window.draw_tab.worker._thread.isRunning()
-    assert not window.image_tab.worker._thread.isRunning()
+    assert not window.draw_tab.worker.worker.is_running()
+    assert not window.image_tab.worker.worker.is_running()
     assert not window.loader.busy
 
 

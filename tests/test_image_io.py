@@ -19,8 +19,8 @@ from image_corpus import (
     rgb,
 )
 
-from mnist_desktop import image_io
-from mnist_desktop.image_io import (
+from mnist_desktop.io import image_files as image_io
+from mnist_desktop.io.image_files import (
     ImageLoadError,
     image_extensions,
     is_image_name,
@@ -227,7 +227,7 @@ def test_extensions_and_names() -> None:
 
 
 def test_grey_jpeg_decoding_gives_the_pipelines_grey(corpus, tmp_path: Path) -> None:
-    from mnist_desktop.grey import to_grey
+    from mnist_desktop.pipeline.grey import to_grey
 
     rng = np.random.default_rng(0)
     photo = cv2.GaussianBlur(rng.integers(0, 256, (900, 1400, 3), dtype=np.uint8), (0, 0), 3)

@@ -7,10 +7,10 @@ import shutil
 
 import numpy as np
 
-from mnist_desktop.lite_model import export_lite, is_fresh, lite_path, load_lite
-from mnist_desktop.model_file import load_keras_model
-from mnist_desktop.recognizer import Recognizer
-from mnist_desktop.resources_path import bundled_model_path
+from mnist_desktop.reading.lite_model import export_lite, is_fresh, lite_path, load_lite
+from mnist_desktop.reading.model_file import load_keras_model
+from mnist_desktop.reading.recognizer import Recognizer
+from mnist_desktop.reading.resources import bundled_model_path
 from tests.test_crops import seven
 
 
@@ -18,7 +18,7 @@ def inputs() -> np.ndarray:
     rng = np.random.default_rng(0)
     batch = rng.random((6, 28, 28)).astype(np.float32) ** 4
     batch[0] = 0.0
-    from mnist_desktop.pipeline import model_input
+    from mnist_desktop.pipeline.digit_input import model_input
 
     batch[1] = model_input(seven())
     return batch
@@ -26,7 +26,7 @@ def inputs() -> np.ndarray:
 
 def test_shipped_twin_is_fresh_and_answers_like_the_keras_model(recognizer):
     assert is_fresh(bundled_model_path()), (
-        "run python -m mnist_desktop.lite_model resources/model.keras")
+        "run python -m mnist_desktop.reading.lite_model resources/model.keras")
     assert recognizer.uses_lite
     batch = inputs()
     lite = recognizer.probabilities(batch)  # six digits: the interpreter

@@ -1,4 +1,4 @@
-"""Tests for mnist_desktop.mnist_data: reading, verifying and locating the MNIST files."""
+"""Tests for mnist_desktop.training.mnist_data: reading, verifying and locating the MNIST files."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_desktop import mnist_data
-from mnist_desktop.mnist_data import (
+from mnist_desktop.io.checksums import file_sha256
+from mnist_desktop.training import mnist_data
+from mnist_desktop.training.mnist_data import (
     KNOWN_SHA256,
     MnistDataError,
-    file_sha256,
     load_mnist,
     read_idx_images,
     read_idx_labels,

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from mnist_desktop.line_reader import read_number
-from mnist_desktop.synth import compose_sheet, render_photo
+from mnist_desktop.reading.line_reader import read_number
+from mnist_desktop.training.synth import compose_sheet, render_photo
 
 SHEETS = 20
 SHEET_SEED = 515
@@ -359,7 +359,7 @@ def test_a_scribble_is_unsure(recognizer, seed):
 
 
 def test_without_a_line_model_reads_the_single_digit(recognizer, clean_digits):
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading.recognizer import Recognizer
 
     alone = Recognizer(recognizer.model, recognizer.info)
     alone.use_line_model(None)

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mnist_desktop.normalize import STROKE_RANGE, centre_of_mass, stroke_width
-from mnist_desktop.pipeline import STEP_NAMES, model_input, preprocess
+from mnist_desktop.pipeline.digit_input import STEP_NAMES, model_input, preprocess
+from mnist_desktop.pipeline.normalize import STROKE_RANGE, centre_of_mass, stroke_width
 
 
 def draw_digit(size=(300, 400), pen=14, ink=30, paper=235, offset=(0, 0)) -> np.ndarray:

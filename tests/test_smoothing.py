@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mnist_desktop.reading.smoothing import DigitSmoother, NumberSmoother
 from mnist_desktop.results import NumberReading, Recognition
-from mnist_desktop.smoothing import DigitSmoother, NumberSmoother
 
 
 def rec(digit: int | None, confidence: float = 0.95) -> Recognition:
@@ -131,3 +131,17 @@ def test_agree_must_be_a_strict_majority(window: int, agree: int) -> None:
         DigitSmoother(window, agree)
     with pytest.raises(ValueError):
         NumberSmoother(window, agree)
+
+
+def test_one_smoother_for_both_kinds_keeps_their_frames_apart():
+    from mnist_desktop.reading import ReadingSmoother
+
+    smoother = ReadingSmoother(window=3, agree=2)
+    number = NumberReading((rec(1), rec(2)), ((0, 1),))
+    smoother.update(rec(7))
+    assert smoother.update(number).steady is False  # the 7 does not count for "12"
+    assert smoother.update(rec(7)).result.digit == 7
+    assert smoother.update(rec(7)).steady
+    assert smoother.update(number).result.text == "12"
+    smoother.reset()
+    assert smoother.update(rec(3)).steady is False

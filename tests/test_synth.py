@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mnist_desktop.synth import (
+from mnist_desktop.training.synth import (
     compose_sheet,
     redraw_as_strokes,
     render_digit_on_canvas,

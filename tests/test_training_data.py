@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_desktop.normalize import centre_of_mass
-from mnist_desktop.synth import tight_crop
+from mnist_desktop.pipeline.normalize import centre_of_mass
 from mnist_desktop.training.augment import AugmentConfig, augment_batch, reshape_digit
 from mnist_desktop.training.data import PHOTO_CHUNK, photo_inputs
+from mnist_desktop.training.synth import tight_crop
 from tests.test_crops import seven
 
 
 def digit_28() -> np.ndarray:
     """A model input as the pipeline makes it: the 7 fitted into 20x20, centred in 28x28."""
-    from mnist_desktop.pipeline import model_input
+    from mnist_desktop.pipeline.digit_input import model_input
 
     out = model_input(seven())
     assert out is not None

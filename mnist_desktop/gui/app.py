@@ -11,11 +11,11 @@ Exit code 0 when the model is ready, 3 when it failed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -27,14 +27,14 @@ QUIT_ENV = "MNIST_DESKTOP_QUIT_WHEN_READY"
 EXIT_MODEL_FAILED = 3
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="mnist-desktop", description="Open the desktop window.")
-    parser.add_argument("--model", metavar="PATH",
-                        help="a .keras model file to use instead of the bundled one")
-    parser.add_argument("--quit-when-ready", action="store_true",
-                        help="quit as soon as the model is loaded (start-up tests, benchmarks)")
-    args, _qt_args = parser.parse_known_args(list(argv))
-    return args
+@dataclass(frozen=True)
+class WindowOptions:
+    """What the command line asks of the window (parsed by ``mnist_desktop.cli``)."""
+
+    model: str | None = None
+    """A .keras model file to use instead of the bundled one."""
+    quit_when_ready: bool = False
+    """Quit as soon as the model is loaded (start-up tests, benchmarks)."""
 
 
 def _report(line: str) -> None:
@@ -71,17 +71,17 @@ def _application(argv: Sequence[str]) -> QApplication:
     return QApplication([sys.argv[0] if sys.argv else "mnist-desktop", *argv])
 
 
-def run_app(argv: Sequence[str]) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
+    """Open the main window and run the event loop; returns the exit code. ``qt_argv``
+    are the command-line options left for Qt."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = parse_args(argv)
-    quit_when_ready = args.quit_when_ready or os.environ.get(QUIT_ENV, "") not in ("", "0")
-    app = _application(argv)
+    quit_when_ready = options.quit_when_ready or os.environ.get(QUIT_ENV, "") not in ("", "0")
+    app = _application(qt_argv)
     from mnist_desktop.gui.icons import app_icon
     from mnist_desktop.gui.main_window import MainWindow
 
     app.setWindowIcon(app_icon())
-    window = MainWindow(model_path=args.model)
+    window = MainWindow(model_path=options.model)
     exit_code = {"value": 0}
 
     def shown() -> None:
@@ -109,6 +109,3 @@ def run_app(argv: Sequence[str]) -> int:
     window.shutdown()
     return exit_code["value"] or code
 
-
-if __name__ == "__main__":
-    raise SystemExit(run_app(sys.argv[1:]))

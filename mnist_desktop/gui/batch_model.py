@@ -17,12 +17,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QThread,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QImage
 
-from mnist_desktop.batch import BatchItem, BatchRun
+from mnist_desktop.batch import BatchItem
 from mnist_desktop.gui.qt_image import array_to_qimage
 
 COLUMNS = ("", "File", "Prediction", "Confidence", "Status", "Message")
@@ -168,25 +166,3 @@ class BatchFilterProxy(QSortFilterProxyModel):
         if a == b:  # ties keep the run's order
             return left.row() < right.row()
         return a < b
-
-
-class BatchWorker(QThread):
-    """Runs one BatchRun; rows arrive through ``rowsReady`` a chunk at a time."""
-
-    rowsReady = Signal(object)  # tuple[BatchItem, ...]
-    failed = Signal(str)
-
-    def __init__(self, run: BatchRun, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.batch = run
-
-    def run(self) -> None:
-        try:
-            for chunk in self.batch.chunks():
-                self.rowsReady.emit(chunk)
-        except Exception as error:  # noqa: BLE001 - reported in the tab, never a crash
-            self.failed.emit(f"{type(error).__name__}: {error}")
-
-    def stop(self) -> None:
-        """Ask the run to stop (the rows done so far are kept); returns at once."""
-        self.batch.cancel()

@@ -8,7 +8,7 @@ keeps the rows done so far, and Export writes with the command line's writer.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -22,24 +22,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.batch import BatchItem, BatchOptions, BatchProgress, BatchRun, load_for_batch
-from mnist_desktop.batch_output import write_items
+from mnist_desktop.batch import (
+    BatchItem,
+    BatchOptions,
+    BatchProgress,
+    BatchRun,
+    load_for_batch,
+    write_items,
+)
 from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
-from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel, BatchWorker
+from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
 from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
 from mnist_desktop.gui.drops import local_paths
 from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.settings import app_settings
 from mnist_desktop.gui.widgets import hbox, push_button
+from mnist_desktop.gui.worker import Worker
 
 if TYPE_CHECKING:
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading import Reader
+    from mnist_desktop.results import Reading
 
-def _preview(recognizer: Recognizer, path: str, multi: bool) -> Any:
+
+def _preview(recognizer: Reader, path: str, multi: bool) -> Reading:
     """Worker side: the full result for one row, for the result panel (loaded as the batch
     engine loads it, so the panel agrees with the row)."""
     image, _ = load_for_batch(path, multi)
-    return recognizer.read(image) if multi else recognizer.recognize(image)
+    return recognizer.read_as(image, "number" if multi else "digit")
 
 
 class BatchTab(QWidget):
@@ -53,8 +62,9 @@ class BatchTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._recognizer: Recognizer | None = None
-        self._worker: BatchWorker | None = None
+        self._recognizer: Reader | None = None
+        self._worker: Worker | None = None
+        self._run: BatchRun | None = None
         self._pending: tuple[list[str], bool] | None = None
         self._paths: list[str] = []
         self._recursive = False
@@ -111,7 +121,7 @@ class BatchTab(QWidget):
         layout.addWidget(self.view, 1)
 
     # --- tab contract ---------------------------------------------------------------------
-    def set_recognizer(self, recognizer: Recognizer | None) -> None:
+    def set_recognizer(self, recognizer: Reader | None) -> None:
         self._recognizer = recognizer
         if recognizer is not None and self._pending is not None and self._worker is None:
             self._start_pending()
@@ -123,7 +133,7 @@ class BatchTab(QWidget):
         self.timer.stop()
         self.preview.shutdown()
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.request_stop()
             self._worker.wait()
 
     def start_folder(self, path: str, recursive: bool) -> None:
@@ -137,7 +147,7 @@ class BatchTab(QWidget):
             recursive = self.recursive_box.isChecked()
         self._pending = ([os.fspath(p) for p in paths], recursive)
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.request_stop()
             self.progress_label.setText("Stopping the current run…")
         elif self._recognizer is None:
             self._show_paths(self._pending[0])
@@ -178,7 +188,7 @@ class BatchTab(QWidget):
         """Stop the run; the rows done so far stay in the table."""
         if self._worker is not None:
             self._pending = None
-            self._worker.stop()
+            self._worker.request_stop()
             self.progress_label.setText("Cancelling…")
 
     def _start_pending(self) -> None:
@@ -195,11 +205,13 @@ class BatchTab(QWidget):
         self.resultReady.emit(None)
         options = BatchOptions(recursive=recursive, multi=self._multi_run, chunk_size=128,
                                chunk_seconds=0.25, thumbnail_size=THUMBNAIL_SIZE)
-        worker = BatchWorker(BatchRun(self._recognizer, paths, options), self)
-        worker.rowsReady.connect(self._add_rows)
-        worker.failed.connect(self._run_failed)
+        run = BatchRun(self._recognizer, paths, options)
+        worker = Worker(lambda _stop: run.chunks(), name="batch", on_stop=run.cancel,
+                        parent=self)
+        worker.yielded.connect(self._add_rows)
+        worker.errored.connect(self._run_failed)
         worker.finished.connect(self._run_finished)
-        self._worker = worker
+        self._worker, self._run = worker, run
         self.last_progress = None
         self.progress_bar.setRange(0, 0)
         self.progress_label.setText("Listing files…")
@@ -218,9 +230,9 @@ class BatchTab(QWidget):
         self._update_count()
 
     def _show_progress(self) -> None:
-        if self._worker is None:
+        if self._run is None:
             return
-        progress = self._worker.batch.progress()
+        progress = self._run.progress()
         if progress.total:
             self.progress_bar.setRange(0, progress.total)
             self.progress_bar.setValue(min(progress.done, progress.total))
@@ -230,11 +242,12 @@ class BatchTab(QWidget):
         QMessageBox.warning(self, "Batch stopped", f"The batch run stopped: {error}")
 
     def _run_finished(self) -> None:
-        worker = self._worker
-        self._worker = None
+        worker, run = self._worker, self._run
+        self._worker = self._run = None
         self.timer.stop()
-        if worker is not None:
-            progress = worker.batch.progress()
+        if worker is not None and run is not None:
+            worker.wait()
+            progress = run.progress()
             self.last_progress = progress
             self.progress_bar.setRange(0, max(1, progress.total or progress.done))
             self.progress_bar.setValue(progress.done)

@@ -1,13 +1,13 @@
 """Capture and recognition for the Webcam tab, off the GUI thread; newest frame wins.
 
-Design: two plain Python threads per run, owned by one :class:`CameraWorker` (a QObject that
-only emits signals; it never touches a widget).
+Design: two :class:`~mnist_desktop.gui.worker.Worker` threads per run, owned by one
+:class:`CameraWorker` (a QObject that only emits signals; it never touches a widget).
 
 - The **capture thread** opens the source, reads frames at the source's own pace (a camera
   delivers at its rate; a video file is paced to its ``CAP_PROP_FPS`` by sleeping *in this
-  thread*), and puts each frame into a one-slot :class:`LatestSlot` mailbox, replacing a
-  frame the recogniser has not taken yet. It also offers the frame to the GUI for preview,
-  at most one at a time (the GUI acknowledges with :meth:`CameraWorker.frame_shown`), so a
+  thread*), and puts each frame into a one-slot :class:`~mnist_desktop.gui.worker.Mailbox`,
+  replacing a frame the recogniser has not taken yet. It also offers the frame to the GUI for
+  preview, at most one at a time (the GUI acknowledges with :meth:`CameraWorker.frame_shown`), so a
   busy GUI drops preview frames instead of queueing them.
 - The **recognition thread** takes the newest frame from the mailbox, recognises the region
   of interest, smooths the answer over recent frames and emits a :class:`FrameResult`.
@@ -30,14 +30,18 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.camera_source import SourceError, SourceInfo, open_source
-from mnist_desktop.results import Box, NumberReading, Recognition
-from mnist_desktop.smoothing import DigitSmoother, NumberSmoother
+from mnist_desktop.gui.worker import Mailbox, Worker
+from mnist_desktop.io import SourceError, SourceInfo, open_source
+from mnist_desktop.reading import ReadingSmoother
+from mnist_desktop.results import Box, Reading
+
+if TYPE_CHECKING:
+    from mnist_desktop.reading import Reader
 
 Mode = Literal["digit", "number"]
 Roi = tuple[float, float, float, float]
@@ -48,9 +52,6 @@ MIN_ROI = 0.05
 NO_FRAMES_TIMEOUT = 3.0
 """Seconds without a frame before a camera or stream is reported as gone."""
 DEFAULT_FILE_FPS = 25.0
-
-T = TypeVar("T")
-
 
 def clamp_roi(roi: Roi) -> Roi:
     """Keep a region inside the frame and at least ``MIN_ROI`` wide and high."""
@@ -90,8 +91,8 @@ class FrameResult:
 
     frame_index: int
     roi: Box
-    raw: Recognition | NumberReading
-    smoothed: Recognition | NumberReading
+    raw: Reading
+    smoothed: Reading
     label: str
     steady: bool
     latency: float
@@ -105,7 +106,7 @@ class FrameResult:
 
     @property
     def mode(self) -> Mode:
-        return "number" if isinstance(self.raw, NumberReading) else "digit"
+        return "number" if self.raw.is_number else "digit"
 
 
 @dataclass(frozen=True)
@@ -115,37 +116,6 @@ class CaptureStopped:
     reason: Literal["end", "error", "user"]
     message: str
     frames: int
-
-
-class LatestSlot(Generic[T]):
-    """A one-item mailbox: :meth:`put` replaces what is waiting, :meth:`take` blocks."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._item: T | None = None
-        self._closed = False
-
-    def put(self, item: T) -> bool:
-        """Store ``item``; True when it replaced one nobody took (a dropped item)."""
-        with self._cond:
-            dropped = self._item is not None
-            self._item = item
-            self._cond.notify()
-            return dropped
-
-    def take(self, timeout: float | None = None) -> T | None:
-        """The newest item, waiting for one; None once closed (or after ``timeout``)."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._item is not None or self._closed, timeout)
-            if self._closed:
-                return None
-            item, self._item = self._item, None
-            return item
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
 
 
 class _Rate:
@@ -171,8 +141,9 @@ class CameraWorker(QObject):
     notice = Signal(str)  # a non-fatal problem worth telling the user
     stopped = Signal(object)  # CaptureStopped, exactly once per run
 
-    def __init__(self, source: str | int, *, recognizer: Any = None, roi: Roi = DEFAULT_ROI,
-                 mode: Mode = "digit", parent: QObject | None = None) -> None:
+    def __init__(self, source: str | int, *, recognizer: Reader | None = None,
+                 roi: Roi = DEFAULT_ROI, mode: Mode = "digit",
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.source = source
         self._lock = threading.Lock()
@@ -180,34 +151,33 @@ class CameraWorker(QObject):
         self._roi = clamp_roi(roi)
         self._mode: Mode = mode
         self._generation = 0
-        self._stop = threading.Event()
         self._paused = threading.Event()
         self._preview_pending = False
-        self._inbox: LatestSlot[tuple[CameraFrame, bool]] = LatestSlot()
+        self._inbox: Mailbox[tuple[CameraFrame, bool]] = Mailbox()
         self._dropped = 0
-        self._thread = threading.Thread(target=self._capture_main, daemon=True,
-                                        name=f"camera-capture {source}")
+        self._capture = Worker(lambda _stop: self._capture_main(),
+                               name=f"camera-capture {source}", on_stop=self._inbox.close,
+                               parent=self)
+        self._recognition = Worker(lambda _stop: self._recognise_main(),
+                                   name="camera-recognise", parent=self)
+        self._stop = self._capture.stop_event
 
     # -- control, from the GUI thread ---------------------------------------------------
     def start(self) -> None:
-        self._thread.start()
+        self._capture.start()
 
     def request_stop(self) -> None:
         """Ask both threads to finish; returns at once."""
-        self._stop.set()
-        self._inbox.close()
+        self._capture.request_stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the run to end; True when it has (never started counts as ended)."""
-        if self._thread.ident is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._capture.wait(timeout)
 
     def is_alive(self) -> bool:
-        return self._thread.is_alive()
+        return self._capture.is_running()
 
-    def set_recognizer(self, recognizer: Any) -> None:
+    def set_recognizer(self, recognizer: Reader | None) -> None:
         with self._lock:
             self._recognizer = recognizer
             self._generation += 1
@@ -246,8 +216,6 @@ class CameraWorker(QObject):
             self._stop.set()
 
     def _capture_main(self) -> None:
-        recognise = threading.Thread(target=self._recognise_main, daemon=True,
-                                     name="camera-recognise")
         reason, message, frames = "error", "", 0
         try:
             capture, info = open_source(self.source)
@@ -255,7 +223,7 @@ class CameraWorker(QObject):
             message = str(error)
         else:
             self._emit(self.opened, info)
-            recognise.start()
+            self._recognition.start()
             try:
                 reason, message, frames = self._read_frames(capture, info)
             except Exception as error:  # keep the app alive; say what happened
@@ -264,8 +232,7 @@ class CameraWorker(QObject):
                 capture.release()
         finally:
             self._inbox.close()
-            if recognise.ident is not None:
-                recognise.join()
+            self._recognition.wait()
             self._emit(self.stopped, CaptureStopped(reason, message, frames))
 
     def _read_frames(self, capture: Any, info: SourceInfo) -> tuple[str, str, int]:
@@ -324,7 +291,7 @@ class CameraWorker(QObject):
 
     # -- recognition thread --------------------------------------------------------------
     def _recognise_main(self) -> None:
-        digits, numbers = DigitSmoother(), NumberSmoother()
+        smoother = ReadingSmoother()
         generation = -1
         rate = _Rate(10)
         while not self._stop.is_set():
@@ -336,8 +303,7 @@ class CameraWorker(QObject):
                 recognizer, roi, mode = self._recognizer, self._roi, self._mode
                 if generation != self._generation:
                     generation = self._generation
-                    digits.reset()
-                    numbers.reset()
+                    smoother.reset()
             if recognizer is None:
                 continue
             height, width = frame.image.shape[:2]
@@ -348,10 +314,9 @@ class CameraWorker(QObject):
                 self._emit(self.notice, f"Recognition failed: {error}")
                 continue
             if still:
-                label = raw.text if isinstance(raw, NumberReading) else raw.label
+                label = raw.answer
                 smoothed, steady = raw, True
             else:
-                smoother = numbers if isinstance(raw, NumberReading) else digits
                 answer = smoother.update(raw)
                 smoothed, label, steady = answer.result, answer.label, answer.steady
             now = time.monotonic()
@@ -359,14 +324,15 @@ class CameraWorker(QObject):
                 frame.index, box, raw, smoothed, label, steady, now - frame.timestamp,
                 rate.tick(now), self._dropped, still))
 
-    def _recognise(self, recognizer: Any, roi_image: np.ndarray,
-                   mode: Mode) -> Recognition | NumberReading:
-        if mode == "number":
-            try:
-                return recognizer.read(roi_image)
-            except (ImportError, NotImplementedError, AttributeError) as error:
-                self.set_mode("digit")
-                self._emit(self.numberModeUnavailable,
-                           f"Number mode is not available ({error or type(error).__name__}); "
-                           "reading single digits instead.")
-        return recognizer.recognize(roi_image)
+    def _recognise(self, recognizer: Reader, roi_image: np.ndarray,
+                   mode: Mode) -> Reading:
+        try:
+            return recognizer.read_as(roi_image, mode)
+        except (ImportError, NotImplementedError, AttributeError) as error:
+            if mode != "number":
+                raise
+            self.set_mode("digit")
+            self._emit(self.numberModeUnavailable,
+                       f"Number mode is not available ({error or type(error).__name__}); "
+                       "reading single digits instead.")
+        return recognizer.read_as(roi_image, "digit")

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
 from mnist_desktop.gui.overlay import boxes_for
-from mnist_desktop.gui.recognition_worker import RecognitionWorker, recognize_auto
+from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.results import NumberReading
+from mnist_desktop.results import Reading
 
 if TYPE_CHECKING:
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading import Reader
 
 LIVE_INTERVAL_MS = 150
 """While a stroke is being drawn, the drawing is read at most this often."""
@@ -47,9 +47,9 @@ class DrawTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._recognizer: Recognizer | None = None
+        self._recognizer: Reader | None = None
         self._current = True
-        self._last_result: object = None
+        self._last_result: Reading | None = None
         self.canvas = DrawingCanvas(self)
         self.worker = RecognitionWorker(self)
         self.worker.resultReady.connect(self._on_result)
@@ -122,7 +122,7 @@ class DrawTab(QWidget):
         layout.addStretch(2)
 
     # --- tab contract -------------------------------------------------------------------------
-    def set_recognizer(self, recognizer: Recognizer | None) -> None:
+    def set_recognizer(self, recognizer: Reader | None) -> None:
         self._recognizer = recognizer
         self.recognize_now()
 
@@ -168,7 +168,7 @@ class DrawTab(QWidget):
 
     def highlight_digit(self, index: int) -> None:
         """Outline digit ``index`` of the number read from the drawing."""
-        if isinstance(self._last_result, NumberReading):
+        if self._last_result is not None and self._last_result.is_number:
             self.canvas.set_overlay(boxes_for(self._last_result), index)
 
     # --- recognition -----------------------------------------------------------------------
@@ -193,14 +193,14 @@ class DrawTab(QWidget):
             return
         image = self.canvas.to_array()
         recognizer = self._recognizer
-        self.worker.submit(lambda: recognize_auto(recognizer, image))
+        self.worker.submit(lambda: recognizer.read_as(image, "auto"))
 
-    def _on_result(self, result: object) -> None:
+    def _on_result(self, result: Reading) -> None:
         if self.canvas.is_empty():
             return
         self._last_result = result
         drawing = self.canvas.drawing
-        if isinstance(result, NumberReading) and not drawing:
+        if result.is_number and not drawing:
             self.canvas.set_overlay(boxes_for(result))
         self.resultReady.emit(result)
 

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 from mnist_desktop.gui.image_view import ImageView
 from mnist_desktop.gui.overlay import boxes_for
 from mnist_desktop.gui.qt_image import array_to_qimage, fit_for_display
-from mnist_desktop.gui.recognition_worker import RecognitionWorker, recognize_auto
+from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.result_widgets import percent
 from mnist_desktop.gui.settings import add_recent_file, app_settings
-from mnist_desktop.results import NumberReading, Recognition
+from mnist_desktop.results import NumberReading, Reading, Recognition
 
 if TYPE_CHECKING:
-    from mnist_desktop.recognizer import Recognizer
+    from mnist_desktop.reading import Reader
 
 DISPLAY_MAX_SIDE = 2400
 
@@ -53,23 +53,23 @@ class LoadedImage:
 
 def image_file_filter() -> str:
     """File-dialog filter listing every extension this OpenCV build decodes."""
-    from mnist_desktop.image_io import image_extensions
+    from mnist_desktop.io import image_extensions
 
     patterns = " ".join(f"*{ext}" for ext in sorted(image_extensions()))
     return f"Images ({patterns});;All files (*)"
 
 
 def _prepare(name: str, path: str | None, image: np.ndarray | None,
-             recognizer: Recognizer | None) -> LoadedImage:
+             recognizer: Reader | None) -> LoadedImage:
     """Worker side: load (when ``image`` is None), make the display copy, recognise."""
     if image is None:
-        from mnist_desktop.image_io import load_image
+        from mnist_desktop.io import load_image
 
         image = load_image(path)  # raises ImageLoadError with the reason
     image = np.array(image, copy=True)
     image.setflags(write=False)
     display = array_to_qimage(fit_for_display(image, DISPLAY_MAX_SIDE))
-    result = recognize_auto(recognizer, image) if recognizer is not None else None
+    result = recognizer.read_as(image, "auto") if recognizer is not None else None
     return LoadedImage(name, path, image, display, result)
 
 
@@ -84,7 +84,7 @@ class ImageTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._recognizer: Recognizer | None = None
+        self._recognizer: Reader | None = None
         self._loaded: LoadedImage | None = None
         self._pending_name = ""
         self.worker = RecognitionWorker(self)
@@ -128,13 +128,13 @@ class ImageTab(QWidget):
         layout.addWidget(self.view, 1)
 
     # --- tab contract -------------------------------------------------------------------------
-    def set_recognizer(self, recognizer: Recognizer | None) -> None:
+    def set_recognizer(self, recognizer: Reader | None) -> None:
         self._recognizer = recognizer
         if recognizer is not None and self._loaded is not None:
             loaded = self._loaded
             self.view.set_busy("Reading the digits…")
             self.worker.submit(lambda: dataclasses.replace(
-                loaded, result=recognize_auto(recognizer, loaded.image)))
+                loaded, result=recognizer.read_as(loaded.image, "auto")))
 
     def shutdown(self) -> None:
         self.worker.shutdown()
@@ -213,8 +213,8 @@ class ImageTab(QWidget):
         self.statusMessage.emit(message)
 
     @staticmethod
-    def _summary(result: Recognition | NumberReading) -> str:
-        if isinstance(result, NumberReading):
+    def _summary(result: Reading) -> str:
+        if result.is_number:
             return f"the number {result.text.replace(chr(10), ' ')}"
         if result.status == "no_digit":
             return "no digit found"

@@ -5,13 +5,28 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMenuBar, QTabWidget, QWidget
 
-if TYPE_CHECKING:
-    from mnist_desktop.gui.main_window import MainWindow
+from mnist_desktop.gui.draw_tab import DrawTab
+
+
+class MenuHost(Protocol):
+    """What the menus need of the main window: its menu bar, tabs and public slots."""
+
+    draw_tab: DrawTab
+    tabs: QTabWidget
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
+    def open_image_dialog(self) -> None: ...
+    def open_folder_dialog(self) -> None: ...
+    def load_model_dialog(self) -> None: ...
+    def load_model(self, path: str | None, remember: bool = False) -> None: ...
+    def close(self) -> bool: ...
+    def paste(self) -> None: ...
+    def show_about(self) -> None: ...
 
 
 def make_action(parent: QWidget, text: str, tip: str, keys: Any = None) -> QAction:
@@ -37,7 +52,7 @@ class WindowActions:
     recent_menu: QMenu
 
 
-def build_menus(window: MainWindow, tabs: dict[QWidget, str]) -> WindowActions:
+def build_menus(window: MenuHost, tabs: dict[QWidget, str]) -> WindowActions:
     """Fill the window's menu bar, each action wired to the window's public slots; ``tabs`` maps
     each tab to its name, in View menu order (Ctrl+1…)."""
     bar = window.menuBar()

@@ -7,7 +7,7 @@ every tab when ready. Files and folders can be dropped anywhere on the window or
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication
@@ -33,6 +33,9 @@ from mnist_desktop.gui.result_panel import ResultPanel
 from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
 from mnist_desktop.gui.webcam_tab import WebcamTab
 
+if TYPE_CHECKING:
+    from mnist_desktop.reading import Reader
+
 IDLE_TEXT = {
     "draw": "Draw a digit on the canvas",
     "image": "Open, drop or paste an image",
@@ -53,7 +56,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("MNIST Desktop")
         self.setAcceptDrops(True)
         self.setMinimumSize(880, 600)
-        self.recognizer: Any = None
+        self.recognizer: Reader | None = None
         self._model_path = model_path
         self._results: dict[QWidget, object] = {}
         self._closed = False
@@ -148,7 +151,7 @@ class MainWindow(QMainWindow):
         if self.recognizer is None:
             self.panel.set_idle_text("Loading the model… you can already draw or open images")
 
-    def use_recognizer(self, recognizer: Any, seconds: float = 0.0) -> None:
+    def use_recognizer(self, recognizer: Reader, seconds: float = 0.0) -> None:
         """Hand a loaded Recognizer to every tab and say so in the status bar."""
         self.recognizer = recognizer
         self.banner.hide()

@@ -6,42 +6,41 @@ and usable meanwhile. A newer load request supersedes older ones: only its answe
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
+
+from mnist_desktop.gui.worker import Worker
 
 
-class _LoadThread(QThread):
-    done = Signal(int, object, str, float)  # generation, recognizer or None, error, seconds
+class LoadFailed(Exception):
+    """Why a model could not be loaded, in words for the user."""
 
-    def __init__(self, generation: int, path: str | None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.generation = generation
-        self.path = path
 
-    def run(self) -> None:
-        start = time.perf_counter()
-        try:
-            from mnist_desktop.model_file import ModelError
-            from mnist_desktop.recognizer import Recognizer
-        except Exception as exc:  # TensorFlow missing or broken install
-            self.done.emit(self.generation, None, f"could not start the recognizer: {exc}", 0.0)
-            return
-        try:
-            recognizer = Recognizer.load(self.path)
-        except ModelError as exc:
-            self.done.emit(self.generation, None, str(exc), time.perf_counter() - start)
-        except Exception as exc:  # anything else Keras/TensorFlow may throw
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.done.emit(self.generation, None, f"could not load the model: {reason}",
-                           time.perf_counter() - start)
-        else:
-            self.done.emit(self.generation, recognizer, "", time.perf_counter() - start)
-            _ = recognizer.line_model  # the number reader's model, loaded while nobody waits
+def _load(path: str | None, _stop: threading.Event) -> Iterator[tuple[Any, float]]:
+    """Worker side: yields (recognizer, seconds), then loads the number reader's model while
+    nobody waits for it."""
+    start = time.perf_counter()
+    try:
+        from mnist_desktop.reading import ModelError, Recognizer
+    except Exception as exc:  # TensorFlow missing or broken install
+        raise LoadFailed(f"could not start the recognizer: {exc}") from exc
+    try:
+        recognizer = Recognizer.load(path)
+    except ModelError as exc:
+        raise LoadFailed(str(exc)) from exc
+    except Exception as exc:  # anything else Keras/TensorFlow may throw
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LoadFailed(f"could not load the model: {reason}") from exc
+    yield recognizer, time.perf_counter() - start
+    _ = recognizer.line_model
 
 
 class ModelLoader(QObject):
-    """Loads models in background threads.
+    """Loads models on workers.
 
     Signals: ``loading(str)`` (the path, "" for the bundled model), ``loaded(object, float)``
     (the Recognizer and the seconds it took), ``failed(str)`` (what is wrong, user-readable).
@@ -54,39 +53,41 @@ class ModelLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._generation = 0
-        self._threads: list[_LoadThread] = []
+        self._workers: list[Worker] = []
 
     @property
     def busy(self) -> bool:
-        return any(thread.isRunning() for thread in self._threads)
+        return any(worker.is_running() for worker in self._workers)
 
     def load(self, path: str | None = None) -> None:
         """Start loading ``path`` (the bundled model when None)."""
         self._generation += 1
-        thread = _LoadThread(self._generation, path, self)
-        thread.done.connect(self._finish)
-        thread.finished.connect(lambda t=thread: self._forget(t))
-        self._threads.append(thread)
+        generation = self._generation
+        worker = Worker(lambda stop: _load(path, stop), name="model-load", parent=self)
+        worker.yielded.connect(lambda answer, g=generation: self._finish(g, *answer))
+        worker.errored.connect(lambda error, g=generation: self._fail(g, error))
+        worker.finished.connect(lambda w=worker: self._forget(w))
+        self._workers.append(worker)
         self.loading.emit(path or "")
-        thread.start()
+        worker.start()
 
     def shutdown(self) -> None:
         """Wait for loads in progress (a model load cannot be interrupted safely)."""
         self._generation += 1  # their answers no longer matter
-        for thread in list(self._threads):
-            thread.wait()
-        self._threads.clear()
+        for worker in list(self._workers):
+            worker.wait()
+        self._workers.clear()
 
-    @Slot(int, object, str, float)
-    def _finish(self, generation: int, recognizer: object, error: str, seconds: float) -> None:
-        if generation != self._generation:
-            return
-        if recognizer is None:
-            self.failed.emit(error)
-        else:
+    def _finish(self, generation: int, recognizer: object, seconds: float) -> None:
+        if generation == self._generation:
             self.loaded.emit(recognizer, seconds)
 
-    def _forget(self, thread: _LoadThread) -> None:
-        if thread in self._threads and not thread.isRunning():
-            self._threads.remove(thread)
-            thread.deleteLater()
+    def _fail(self, generation: int, error: str) -> None:
+        if generation == self._generation:
+            self.failed.emit(error)
+
+    def _forget(self, worker: Worker) -> None:
+        if worker in self._workers:
+            worker.wait()
+            self._workers.remove(worker)
+            worker.deleteLater()

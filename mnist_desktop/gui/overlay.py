@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
 
-from mnist_desktop.results import Box, NumberReading, Recognition
+from mnist_desktop.results import Box, Reading, Recognition
 
 OK_COLOUR = QColor(30, 136, 229)
 UNSURE_COLOUR = QColor(230, 135, 0)
@@ -24,16 +24,12 @@ class OverlayBox:
     status: str = "ok"
 
 
-def digits_of(result: object) -> list[Recognition]:
+def digits_of(result: Reading | None) -> list[Recognition]:
     """The recognitions shown for ``result``: a number's digits, or the single digit."""
-    if isinstance(result, NumberReading):
-        return list(result.digits)
-    if isinstance(result, Recognition):
-        return [result]
-    return []
+    return [] if result is None else list(result.digits)
 
 
-def boxes_for(result: object) -> list[OverlayBox]:
+def boxes_for(result: Reading | None) -> list[OverlayBox]:
     """Boxes for every found digit of a Recognition or NumberReading (none for None)."""
     return [OverlayBox(d.box, d.label, d.status) for d in digits_of(result)
             if d.box is not None and d.status != "no_digit"]

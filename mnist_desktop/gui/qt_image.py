@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage
 
-from mnist_desktop.grey import _to_uint8  # the pipeline's own scaling to 8 bits
+from mnist_desktop.pipeline import to_uint8  # the pipeline's own scaling to 8 bits
 
 
 def array_to_qimage(image: np.ndarray) -> QImage:
     """A QImage owning a copy of ``image`` (grey, BGR or BGRA; any dtype)."""
-    array = _to_uint8(np.asarray(image))
+    array = to_uint8(np.asarray(image))
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim == 3 and array.shape[2] == 2:  # grey + alpha: drop the alpha for display
@@ -55,4 +55,4 @@ def fit_for_display(image: np.ndarray, max_side: int = 2400) -> np.ndarray:
     import cv2
 
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(_to_uint8(np.asarray(image)), size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(to_uint8(np.asarray(image)), size, interpolation=cv2.INTER_AREA)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.gui.overlay import OK_COLOUR, SELECTED_COLOUR, UNSURE_COLOUR
 from mnist_desktop.gui.result_widgets import PixelView, ProbabilityBars, StepStrip, percent
-from mnist_desktop.results import NumberReading, Recognition
+from mnist_desktop.results import NumberReading, Reading, Recognition
 
 PANEL_WIDTH = 336
 _NEUTRAL = "#7a7a86"
@@ -57,7 +57,7 @@ class ResultPanel(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._result: Recognition | NumberReading | None = None
+        self._result: Reading | None = None
         self._idle_text = "Draw a digit or open an image"
         self._selected = -1
         self.setObjectName("ResultPanel")
@@ -139,20 +139,22 @@ class ResultPanel(QFrame):
         if self._result is None:
             self.show_result(None)
 
-    def show_result(self, result: Recognition | NumberReading | None) -> None:
+    def show_result(self, result: Reading | None) -> None:
+        """Show any tab's answer: the one place the GUI tells a number from a digit."""
         self._result = result
         self._selected = -1
         self._clear_chips()
-        if isinstance(result, NumberReading) and result.digits:
-            self._show_number(result)
-        elif isinstance(result, Recognition):
-            self._show_single(result)
-        else:
-            self._show_idle()
+        match result:
+            case NumberReading(digits=digits) if digits:
+                self._show_number(result)
+            case Recognition():
+                self._show_single(result)
+            case _:
+                self._show_idle()
 
     def select_digit(self, index: int) -> None:
         """Show the details of digit ``index`` of the current number."""
-        if not isinstance(self._result, NumberReading):
+        if self._result is None or not self._result.is_number:
             return
         if not 0 <= index < len(self._result.digits):
             return

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
-from mnist_desktop.camera_source import VIDEO_EXTENSIONS, available_cameras, parse_source
 from mnist_desktop.gui.settings import app_settings, read_list
+from mnist_desktop.io import VIDEO_EXTENSIONS, available_cameras, parse_source
 
 RECENT_SOURCES = 6
 EXAMPLE_URL = "http://192.168.1.20:8080/video"

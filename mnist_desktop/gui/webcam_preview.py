@@ -17,7 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_desktop.gui.camera_worker import DEFAULT_ROI, FrameResult, Roi, clamp_roi
-from mnist_desktop.results import NumberReading, Recognition
+from mnist_desktop.results import Recognition
 
 GRIP = 10.0
 """How close (in screen pixels) to an edge or corner a press grabs it for resizing."""
@@ -239,8 +239,7 @@ class WebcamPreview(QWidget):
         colour = STEADY if result.steady else UNSTEADY
         rx, ry = result.roi[:2]
         shown = result.smoothed
-        digits: tuple[Recognition, ...] = (
-            shown.digits if isinstance(shown, NumberReading) else (shown,))
+        digits: tuple[Recognition, ...] = shown.digits
         for digit in digits:
             if digit.box is None or not digit.found:
                 continue
@@ -249,14 +248,14 @@ class WebcamPreview(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            if isinstance(shown, NumberReading):
+            if shown.is_number:
                 self._badge(painter, QPointF(rect.x(), rect.bottom() + 2),
                             digit.label, colour, 11)
         if not result.label.strip("-"):
             text, colour = "no digit in the box", NOTHING
         else:
             text = result.label.replace("\n", " ")
-        if isinstance(shown, Recognition) and shown.found:
+        if not shown.is_number and shown.found:
             text += f"  {shown.confidence:.0%}"
         self._badge(painter, QPointF(roi.x(), roi.y() - 2), text, colour, 22, above=True)
 

@@ -7,13 +7,12 @@ Capture and recognition run in a :class:`~mnist_desktop.gui.camera_worker.Camera
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from mnist_desktop.camera_source import SourceInfo, describe, parse_source
 from mnist_desktop.gui.camera_worker import (
     CameraFrame,
     CameraWorker,
@@ -41,6 +40,10 @@ from mnist_desktop.gui.webcam_controls import (
     restore_settings,
     save_settings,
 )
+from mnist_desktop.io import SourceInfo, describe, parse_source
+
+if TYPE_CHECKING:
+    from mnist_desktop.reading import Reader
 
 PANEL_INTERVAL_S = 0.1
 
@@ -54,7 +57,7 @@ class WebcamTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._recognizer: Any = None
+        self._recognizer: Reader | None = None
         self._worker: CameraWorker | None = None
         self._info: SourceInfo | None = None
         self._frame: CameraFrame | None = None
@@ -88,7 +91,7 @@ class WebcamTab(QWidget):
         restore_settings(self.preview, self.number_box)
 
     # -- public API -------------------------------------------------------------------------------
-    def set_recognizer(self, recognizer: Any) -> None:
+    def set_recognizer(self, recognizer: Reader | None) -> None:
         """Use ``recognizer`` from now on (None while the model loads or when it failed)."""
         self._recognizer = recognizer
         if self._worker is not None:

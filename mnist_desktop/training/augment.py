@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mnist_desktop.normalize import normalize_digit
+from mnist_desktop.pipeline.normalize import normalize_digit
 
 
 @dataclass(frozen=True)

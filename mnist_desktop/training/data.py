@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mnist_desktop.pipeline import model_input
+from mnist_desktop.pipeline.digit_input import model_input
 
 PHOTO_CHUNK = 250
 """Synthetic photos are made in chunks of this many digits, one random seed per chunk."""
@@ -32,7 +32,7 @@ def _inputs_chunk(images: np.ndarray) -> np.ndarray:
 
 
 def _photos_chunk(job: tuple[np.ndarray, int, str]) -> tuple[np.ndarray, np.ndarray]:
-    from mnist_desktop.synth import render_photo
+    from mnist_desktop.training.synth import render_photo
 
     digits, seed, difficulty = job
     rng = np.random.default_rng(seed)

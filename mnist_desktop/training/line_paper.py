@@ -5,13 +5,11 @@ resolution and JPEG. Used by :mod:`mnist_desktop.training.line_synth`."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-if TYPE_CHECKING:
-    from mnist_desktop.training.line_synth import LineMix
+from mnist_desktop.training.line_mix import LineMix
 
 
 def _security(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:

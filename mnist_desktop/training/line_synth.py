@@ -12,11 +12,11 @@ noise, low resolution and JPEG. The result is a grey uint8 picture and its label
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from mnist_desktop.training.line_mix import DEFAULT_MIX, LineMix
 from mnist_desktop.training.line_paper import degrade, photograph
 
 MARK = 10
@@ -25,31 +25,6 @@ WORK_HEIGHT = 48
 """Digit height (pixels) at which a line is composed before it is photographed."""
 LETTERS = "AEFHKMNPRUVWXYdefhkmnprvwxy&#%@?"
 """Letters and signs a digit reader must not take for digits (none that looks like one)."""
-
-
-@dataclass(frozen=True)
-class LineMix:
-    """How often each complication happens (per line unless said otherwise)."""
-
-    touching: float = 0.4
-    separators: float = 0.45
-    trailing_mark: float = 0.45
-    underline: float = 0.3
-    box: float = 0.08
-    letters: float = 0.06
-    only_marks: float = 0.03
-    european: float = 0.35
-    """Per 1 or 7: written the European way (a flag on the 1, a bar through the 7)."""
-    security: float = 0.45
-    ruled: float = 0.12
-    inverted: float = 0.08
-    cut_by_frame: float = 0.3
-
-
-DEFAULT_MIX = LineMix()
-CLEAN_MIX = LineMix(touching=0.0, separators=0.0, trailing_mark=0.0, underline=0.0, box=0.0,
-                    letters=0.0, only_marks=0.0, european=0.0, security=0.0, ruled=0.0,
-                    inverted=0.0, cut_by_frame=0.0)
 
 
 def random_text(rng: np.random.Generator, low: int = 1, high: int = 10) -> list[int]:

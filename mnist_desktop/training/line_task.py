@@ -1,7 +1,7 @@
-"""``train.py --task lines``: train the line model (:mod:`mnist_desktop.line_model`).
+"""``train.py --task lines``: train the line model (:mod:`mnist_desktop.reading.line_model`).
 
 Lines are rendered from MNIST *training* digits (:mod:`mnist_desktop.training.line_synth`)
-and go through the reader's own :func:`~mnist_desktop.line_input.line_input`. The digits
+and go through the reader's own :func:`~mnist_desktop.pipeline.line_input.line_input`. The digits
 held out for validation make the validation lines. When the real cheque amounts of
 ``car-a-dev`` are beside the project, the share read exactly is printed after every epoch
 and stored in the metadata: a progress report only, they are never trained on and nothing
@@ -37,8 +37,9 @@ def _fit_width(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _chunk(job: tuple[np.ndarray, np.ndarray, tuple[int, ...], int, str]
            ) -> tuple[np.ndarray, np.ndarray]:
-    from mnist_desktop.line_input import line_input
-    from mnist_desktop.training.line_synth import CLEAN_MIX, DEFAULT_MIX, random_line
+    from mnist_desktop.pipeline.line_input import line_input
+    from mnist_desktop.training.line_mix import CLEAN_MIX, DEFAULT_MIX
+    from mnist_desktop.training.line_synth import random_line
 
     images, labels, seed, count, mix_name = job
     mix = CLEAN_MIX if mix_name == "clean" else DEFAULT_MIX
@@ -76,8 +77,8 @@ def label_text(row: np.ndarray) -> str:
 
 def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[str]:
     """What the model reads in each line input (float 32 x W), digits only (marks dropped)."""
-    from mnist_desktop.line_input import stack_lines
-    from mnist_desktop.line_model import MARK, greedy_decode, softmax
+    from mnist_desktop.pipeline.line_input import stack_lines
+    from mnist_desktop.reading.line_model import MARK, greedy_decode, softmax
 
     order = np.argsort([im.shape[1] for im in inputs])  # similar widths batch together
     out: dict[int, str] = {}
@@ -92,7 +93,7 @@ def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[s
 
 def car_a_inputs() -> tuple[list[np.ndarray], list[str]] | None:
     """The real cheque amounts as line inputs (the whole picture is one line), or None."""
-    from mnist_desktop.line_input import line_input
+    from mnist_desktop.pipeline.line_input import line_input
     from mnist_desktop.training.real_sets import real_set
 
     rows = real_set("car-a-dev")
@@ -164,10 +165,9 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
     """Make the lines, train, evaluate and save; returns the metadata."""
     from pathlib import Path
 
-    from mnist_desktop.code_fingerprint import code_fingerprint
-    from mnist_desktop.line_model import LINE_INPUT_MODULES
+    from mnist_desktop.pipeline.fingerprint import line_input_fingerprint
 
-    fingerprint = code_fingerprint(LINE_INPUT_MODULES)  # read before any data is made
+    fingerprint = line_input_fingerprint()  # what the model is fed, read before any data
     rng = np.random.default_rng(args.seed)
     x, y = mnist.x_train, mnist.y_train
     if args.limit:
@@ -200,6 +200,6 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
         "history": history, "device": device, "data_seconds": round(data_seconds, 1),
         "fit_seconds": round(fit_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
-        "line_input_fingerprint": fingerprint,
+        "input_fingerprint": fingerprint.to_json(),
     }
     return meta

@@ -1,0 +1,27 @@
+"""The batch engine behind ``mnist-desktop classify`` and the Batch tab: files listed
+lazily, prepared in worker processes, classified a chunk per model call, written as
+CSV/JSON/JSONL. Qt-free.
+
+The GUI and the CLI use only these names.
+"""
+
+from mnist_desktop.batch.files import load_for_batch
+from mnist_desktop.batch.items import BatchItem, DigitBox
+from mnist_desktop.batch.output import (
+    FORMATS,
+    AtomicOutput,
+    OutputError,
+    RowWriter,
+    check_writable,
+    format_for,
+    write_items,
+)
+from mnist_desktop.batch.pool import warm_up
+from mnist_desktop.batch.progress import STATUSES, BatchProgress, RowStatus, format_duration
+from mnist_desktop.batch.run import BatchOptions, BatchRun, classify_paths
+
+__all__ = ["FORMATS", "STATUSES", "AtomicOutput", "BatchItem", "BatchOptions",
+           "BatchProgress", "BatchRun", "DigitBox", "OutputError", "RowStatus", "RowWriter",
+           "check_writable", "classify_paths", "format_duration", "format_for", "load_for_batch",
+           "warm_up",
+           "write_items"]

@@ -1,0 +1,301 @@
+"""``mnist-desktop classify``: read the digit (or number) in every image of files and folders.
+
+Qt-free and quick to start: TensorFlow is imported only when the model is loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from mnist_desktop.batch import (
+    FORMATS,
+    AtomicOutput,
+    OutputError,
+    RowWriter,
+    check_writable,
+    format_for,
+)
+from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
+
+if TYPE_CHECKING:
+    from mnist_desktop.reading import Reader
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+
+EPILOG = f"""\
+output:
+  CSV columns, in this order: path,prediction,confidence,status,message
+  (--multi adds a last column "digits": a JSON list of {{box, digit, confidence, status}}).
+  status is ok, unsure (confidence below --min-confidence), no_digit or error;
+  message says why for anything but ok. JSON is an array of objects with the same keys,
+  JSONL one object per line. The output file is written atomically (temporary file +
+  rename): an interrupted run never leaves a half-written file.
+
+folders:
+  files with an image extension, hidden files skipped, in natural name order
+  (2.png before 10.png); -r also searches sub-folders (symbolic-link loops reported).
+  Files named on the command line are always tried, whatever their extension.
+
+exit status:
+  {EXIT_OK}    every file was processed (rows may be unsure or no_digit)
+  {EXIT_ERRORS}    at least one row has status error (not an image, truncated, unreadable...)
+  {EXIT_USAGE}    usage error: bad option, unknown output format, output not writable,
+       model file missing or invalid
+  {EXIT_INTERRUPTED}  interrupted by Ctrl+C: the rows done so far were written (a complete file);
+       a second Ctrl+C stops at once and writes nothing
+
+examples:
+  mnist-desktop classify scans/ -r -o results.csv
+  mnist-desktop classify a.png b.jpg --format jsonl | jq .prediction
+  mnist-desktop classify forms/ --multi -o numbers.json
+"""
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``classify`` on the sub-parsers of ``cli.build_parser()``."""
+    parser = subparsers.add_parser(
+        "classify",
+        help="read the digit in every image of some files and folders (CSV, JSON, JSONL)",
+        description="Read the handwritten digit in every image of the given files and "
+                    "folders and write one row per file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files and folders")
+    parser.add_argument("-r", "--recursive", action="store_true",
+                        help="also search the sub-folders of folders")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write here (format from the extension: .csv, .json, .jsonl); "
+                             "default: standard output")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from --output's extension, else csv)")
+    parser.add_argument("--model", metavar="FILE",
+                        help="a .keras model file instead of the bundled one")
+    parser.add_argument("--min-confidence", type=_probability, default=DEFAULT_MIN_CONFIDENCE,
+                        metavar="X",
+                        help="below this probability a row is marked unsure "
+                             f"(0 to 1, default {DEFAULT_MIN_CONFIDENCE})")
+    parser.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                        help="worker processes loading and preprocessing images (threads "
+                             "with 1 or --multi; default: the CPU count, "
+                             f"{os.cpu_count()})")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bar and no summary on standard error")
+    parser.add_argument("--multi", action="store_true",
+                        help="read whole numbers (every digit) instead of one digit per image")
+    parser.set_defaults(run=lambda args: run_classify(args, parser))
+    return parser
+
+
+def _stdout() -> tuple[IO[str], bool]:
+    """A UTF-8 text stream on standard output (and whether it must be detached after)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout, False
+    sys.stdout.flush()
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="backslashreplace",
+                            newline=""), True
+
+
+@contextlib.contextmanager
+def _sigint_requests_stop(on_stop: Any) -> Iterator[None]:
+    """First Ctrl+C calls ``on_stop`` (finish cleanly); a second one raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        on_stop()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Hold Ctrl+C while the output is moved into place."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _error(message: str) -> None:
+    print(f"mnist-desktop classify: error: {message}", file=sys.stderr)
+
+
+def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run the command; returns the exit status (see EPILOG)."""
+    try:
+        fmt = format_for(args.output, args.format)
+        if args.output:
+            check_writable(args.output)
+    except OutputError as error:
+        parser.error(str(error))
+    if args.multi:
+        import importlib.util
+
+        if importlib.util.find_spec("mnist_desktop.reading.line_reader") is None:
+            parser.error("--multi needs the number reader (mnist_desktop/line_reader.py)")
+    from mnist_desktop.cli.progress_bar import ProgressBar
+
+    show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())
+    bar = ProgressBar(sys.stderr, enabled=bool(show))
+    bar.message("loading the model…")
+    workers = args.workers or os.cpu_count() or 1
+    if not args.multi and workers > 1:
+        from mnist_desktop.batch import warm_up
+
+        warm_up(workers)  # the worker processes start while the model loads
+    try:
+        recognizer = _load_recognizer(args.model, args.min_confidence)
+    except KeyboardInterrupt:
+        bar.clear()
+        print("interrupted before any file was read; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - ModelError and TensorFlow's own errors
+        bar.clear()
+        _error(str(error))
+        return EXIT_USAGE
+    return _classify(args, fmt, recognizer, bar)
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Keep TensorFlow's start-up chatter (written by C++ straight to fd 2) off the terminal.
+
+    Python exceptions are unaffected. Set MNIST_DESKTOP_DEBUG=1 to see that output.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd < 0 or os.environ.get("MNIST_DESKTOP_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _load_recognizer(model: str | None, min_confidence: float) -> Reader:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from mnist_desktop.reading import Recognizer
+
+    with _native_stderr_silenced():
+        return Recognizer.load(model, min_confidence=min_confidence)
+
+
+def _classify(args: argparse.Namespace, fmt: str, recognizer: Reader, bar: Any) -> int:
+    from mnist_desktop.batch import BatchOptions, BatchRun
+
+    run = BatchRun(recognizer, args.paths,
+                   BatchOptions(recursive=args.recursive, workers=args.workers,
+                                multi=args.multi))
+    if args.output:
+        target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
+        stream, detach = None, False
+    else:
+        stream, detach = _stdout()
+        target = RowWriter(stream, fmt, args.multi)  # type: ignore[arg-type]
+    broken_pipe = False
+    try:
+        with _sigint_requests_stop(run.cancel):
+            try:
+                for chunk in run.chunks():
+                    for item in chunk:
+                        target.write(item)
+                    bar.update(run.progress())
+            except BrokenPipeError:
+                broken_pipe = True
+                run.cancel()
+        with _sigint_ignored():
+            _finish(target, broken_pipe)
+    except KeyboardInterrupt:
+        bar.clear()
+        if isinstance(target, AtomicOutput):
+            target.discard()
+        print("interrupted twice: stopped at once, nothing more was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException:
+        if isinstance(target, AtomicOutput):
+            target.discard()
+        raise
+    finally:
+        if detach and stream is not None:
+            with contextlib.suppress(ValueError, OSError):
+                stream.detach()  # type: ignore[attr-defined]
+    bar.clear()
+    progress = run.progress()
+    if broken_pipe:
+        return EXIT_BROKEN_PIPE
+    where = f"to {args.output}" if args.output else "to standard output"
+    if run.cancelled:
+        total = f" of {progress.total:,}" if progress.total is not None else ""
+        print(f"interrupted: the {progress.done:,} rows done so far{total} were written {where} "
+              "(a complete file)", file=sys.stderr)
+    if not args.quiet:
+        print(progress.summary(), file=sys.stderr)
+    if run.cancelled:
+        return EXIT_INTERRUPTED
+    return EXIT_ERRORS if progress.count("error") else EXIT_OK
+
+
+def _finish(target: Any, broken_pipe: bool) -> None:
+    """Close the JSON array / commit the atomic file."""
+    if isinstance(target, AtomicOutput):
+        target.commit()
+        return
+    if broken_pipe:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return
+    try:
+        target.close()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,0 +1,162 @@
+"""The one pipeline every input goes through: image -> 28x28 model input.
+
+grey -> threshold (lighting-free, hysteresis, polarity by majority) -> lines and specks
+removed -> the digit's pieces picked and cropped -> strokes brought to MNIST width ->
+fitted into 20x20 with anti-aliasing -> centre of mass at the centre of 28x28.
+
+Clean pictures (scans, drawings, crops on even paper) take a fast path for the first half
+(``clean.clean_ink``: Otsu and components); a clean picture whose ink reaches its edges is
+a crop, and all of its ink is the digit. Both paths end in the same ``normalize_digit``.
+
+``preprocess`` is pure: it never changes its input, never raises on odd input (the reason
+lands in ``Preprocessed.message``) and returns every named step for display.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_desktop.pipeline.clean import clean_ink, touches_frame
+from mnist_desktop.pipeline.grey import NotAnImageError, to_grey
+from mnist_desktop.pipeline.ink import ANALYSIS_MAX_SIDE, InkMap, find_ink
+from mnist_desktop.pipeline.normalize import normalize_digit
+from mnist_desktop.results import PipelineStep, Preprocessed
+
+STEP_NAMES = ("grey", "contrast", "threshold", "crop", "28x28")
+MIN_INPUT_SIDE = 4
+FRAME_PENALTY = 0.3
+"""How much less a component that touches the picture's frame counts as the digit."""
+
+
+def _display(image: np.ndarray) -> np.ndarray:
+    """A read-only uint8 copy for the GUI's strip of steps."""
+    if image.dtype != np.uint8:
+        image = np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out = np.array(image, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _box_of(stats: np.ndarray, labels: list[int]) -> tuple[int, int, int, int]:
+    x0 = min(int(stats[i, 0]) for i in labels)
+    y0 = min(int(stats[i, 1]) for i in labels)
+    x1 = max(int(stats[i, 0] + stats[i, 2]) for i in labels)
+    y1 = max(int(stats[i, 1] + stats[i, 3]) for i in labels)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[float, float]:
+    """Horizontal and vertical empty space between two boxes (0 where they overlap)."""
+    gx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
+    gy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+    return float(gx), float(gy)
+
+
+def _main_component(ink: InkMap) -> int:
+    """The most digit-like component: big, dark (ink beats shadow), near the middle and
+    clear of the frame (desk corners and shadow edges reach it; writing seldom does)."""
+    h, w = ink.shape
+    best, best_score = ink.candidates[0], -1.0
+    for label in ink.candidates:
+        x, y, bw, bh, area = (float(v) for v in ink.stats[label])
+        dx = (x + bw / 2 - w / 2) / w
+        dy = (y + bh / 2 - h / 2) / h
+        ix, iy, iw, ih = (int(v) for v in ink.stats[label][:4])
+        inside = ink.labels[iy : iy + ih, ix : ix + iw] == label
+        mean_contrast = float(ink.contrast[iy : iy + ih, ix : ix + iw][inside].mean())
+        score = area * mean_contrast**2 * (1.0 - 0.8 * min(1.0, np.hypot(dx, dy)))
+        if x <= 0 or y <= 0 or x + bw >= w or y + bh >= h:
+            score *= FRAME_PENALTY
+        if score > best_score:
+            best, best_score = label, score
+    return best
+
+
+def select_digit(ink: InkMap) -> list[int]:
+    """Pick the component labels making up the single digit of the picture.
+
+    Starts from the main component and adds pieces close enough to belong to the same
+    digit: the detached bar of a 5, a 4 drawn in two strokes, a broken pencil line.
+    """
+    main = _main_component(ink)
+    group = [main]
+    changed = True
+    while changed:
+        changed = False
+        box = _box_of(ink.stats, group)
+        size = max(box[2], box[3])
+        for label in ink.candidates:
+            if label in group:
+                continue
+            piece = tuple(int(v) for v in ink.stats[label][:4])
+            gx, gy = _gap(box, piece)  # type: ignore[arg-type]
+            overlap_x = gx == 0 and min(box[0] + box[2], piece[0] + piece[2]) - max(
+                box[0], piece[0]) >= 0.3 * min(box[2], piece[2])
+            if (overlap_x and gy <= 0.3 * size) or (gx <= 0.08 * size and gy <= 0.08 * size):
+                group.append(label)
+                changed = True
+    return group
+
+
+def preprocess_ink(ink: InkMap, labels: list[int]) -> tuple[Preprocessed, np.ndarray | None]:
+    """Normalise the digit made of ``labels``; returns the result and the adjusted crop."""
+    box = _box_of(ink.stats, labels)
+    x, y, w, h = box
+    mask = ink.component_mask(labels, box)
+    normalized = normalize_digit(mask)
+    if normalized is None:
+        return Preprocessed(None, None, (), "no ink in the selected area"), None
+    crop, field = normalized
+    model_input = field.astype(np.float32)
+    model_input.setflags(write=False)
+    return Preprocessed(model_input, ink.to_input_box(box), (), ""), crop
+
+
+def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkMap, list[int]]:
+    """The ink of a grey picture and the component labels of its digit (empty: none).
+
+    Clean pictures take the fast path; a clean crop (ink reaching the edges) gives all its
+    ink. Everything else goes the photo path, where the frame is suspect.
+    """
+    ink = clean_ink(grey)
+    if ink is not None:
+        crop = touches_frame(ink, ink.candidates)
+        return ink, list(ink.candidates) if crop else select_digit(ink)
+    ink = find_ink(grey, max_side)
+    return ink, select_digit(ink) if ink.candidates else []
+
+
+def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
+               steps: bool = True) -> Preprocessed:
+    """Turn any image into the 28x28 model input; never raises, never mutates ``image``.
+
+    ``steps=False`` skips the display copies of the intermediate images (batch work).
+    """
+    try:
+        grey = to_grey(image)
+    except NotAnImageError as error:
+        return Preprocessed(None, None, (), f"not an image: {error}")
+    if min(grey.shape) < MIN_INPUT_SIDE:
+        shown = (PipelineStep("grey", _display(grey)),) if steps else ()
+        return Preprocessed(None, None, shown,
+                            f"image too small ({grey.shape[1]}x{grey.shape[0]} pixels)")
+    ink, labels = digit_ink(grey, max_side)
+    shown = [
+        PipelineStep("grey", _display(ink.grey)),
+        PipelineStep("contrast", _display(ink.contrast)),
+        PipelineStep("threshold", _display(ink.mask)),
+    ] if steps else []
+    if not labels:
+        return Preprocessed(None, None, tuple(shown), ink.message or "no digit found")
+    result, crop = preprocess_ink(ink, labels)
+    if crop is None or result.model_input is None:
+        return Preprocessed(None, None, tuple(shown), result.message)
+    if steps:
+        shown.append(PipelineStep("crop", _display(crop)))
+        shown.append(PipelineStep("28x28", _display(result.model_input)))
+    return Preprocessed(result.model_input, result.box, tuple(shown), "")
+
+
+def model_input(image: np.ndarray) -> np.ndarray | None:
+    """The one input contract: image -> 28x28 float32 in [0, 1], or None for no digit."""
+    return preprocess(image, steps=False).model_input
