@@ -91,3 +91,10 @@ def show_widget(qtbot):
     yield show
     for widget in shown:
         widget.shutdown()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the MNIST files carry the ``mnist`` marker (``-m "not mnist"``)."""
+    for item in items:
+        if "mnist_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mnist)

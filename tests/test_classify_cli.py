@@ -140,6 +140,28 @@ def test_a_bad_model_file_exits_2(tmp_path, good_folder, capsys) -> None:
     assert err.startswith("mnist-desktop classify: error: ") and "broken.keras" in err
 
 
+@pytest.mark.slow
+def test_a_model_file_given_with_model_is_the_one_used(tmp_path, good_folder) -> None:
+    """A real run of the command in its own process with --model: a copy of the shipped
+    model (so no TFLite twin beside it) reads the digits."""
+    import shutil
+
+    from mnist_desktop.reading import bundled_model_path
+
+    copy = tmp_path / "mine.keras"
+    shutil.copy(bundled_model_path(), copy)
+    out = tmp_path / "rows.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "mnist_desktop", "classify", str(good_folder), "--model",
+         str(copy), "-o", str(out)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {os.path.basename(r["path"]): r for r in json.loads(out.read_text("utf-8"))}
+    assert {name: r["prediction"] for name, r in rows.items()} == {"a.png": "3", "b.png": "7",
+                                                                   "c.png": "4"}
+    assert all(r["status"] == "ok" and r["confidence"] >= 0.7 for r in rows.values())
+    assert not (tmp_path / "mine.tflite").exists()
+
+
 def test_help_documents_columns_and_exit_status(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["classify", "--help"])

@@ -259,3 +259,45 @@ def test_window_modules_do_not_import_tensorflow():
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                           text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr[-2000:]
+
+
+def _wrong_shape_model(path: Path) -> None:
+    import keras
+
+    inputs = keras.Input((32, 32, 3))
+    outputs = keras.layers.Dense(5, activation="softmax")(keras.layers.Flatten()(inputs))
+    keras.Model(inputs, outputs).save(path)
+
+
+@pytest.mark.parametrize(("kind", "phrase"), [
+    ("corrupt", "damaged or not a Keras model"),
+    ("wrong shape", "must take 28x28 images"),
+])
+def test_a_bad_model_file_is_reported_and_file_load_model_recovers(qtbot, tmp_path, monkeypatch,
+                                                                   kind, phrase):
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_desktop.reading import bundled_model_path
+
+    bad = tmp_path / "bad.keras"
+    if kind == "corrupt":
+        bad.write_bytes(b"PK\x03\x04 the start of a zip and nothing more")
+    else:
+        _wrong_shape_model(bad)
+    win = make_window(qtbot, model_path=str(bad))
+    with qtbot.waitSignal(win.modelFailed, timeout=60000) as failed:
+        win.start()
+    assert phrase in failed.args[0]
+    assert win.banner.isVisible() and "bad.keras" in win.banner.label.text()
+    assert win.badge.text.startswith("No model")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(bundled_model_path()), ""))
+    with qtbot.waitSignal(win.modelReady, timeout=60000):
+        win.load_model_action.trigger()
+    assert not win.banner.isVisible()
+    assert not win.badge.text.startswith("No model")
+    with qtbot.waitSignal(win.draw_tab.resultReady, timeout=10000) as answered:
+        win.draw_tab.canvas.add_stroke([(350, 40), (350, 240)])
+    assert answered.args[0].found
+    win.close()

@@ -238,6 +238,40 @@ def test_a_camera_that_goes_silent_is_reported(qtbot, monkeypatch):
         assert expected in tab.message()
 
 
+def test_a_camera_that_dies_mid_stream_can_be_started_again(qtbot, monkeypatch):
+    class Camera:
+        def __init__(self, frames: int) -> None:
+            self.left = frames
+
+        def read(self):
+            if self.left <= 0:
+                return False, None
+            self.left -= 1
+            time.sleep(0.01)
+            return True, np.full((48, 64, 3), 200, np.uint8)
+
+        def release(self) -> None:
+            pass
+
+    info = SourceInfo("camera", "camera 7", 64, 48, 30.0, 0)
+    cameras = iter([Camera(10), Camera(10_000)])
+    monkeypatch.setattr(camera_worker, "NO_FRAMES_TIMEOUT", 0.3)
+    monkeypatch.setattr(camera_worker, "open_source", lambda source: (next(cameras), info))
+    tab = make_tab(qtbot, SlowRecognizer(0.0), "7")
+    tab.start()
+    run_to_end(qtbot, tab, 5000)
+    assert "stopped sending frames" in tab.message() and "Start" in tab.message()
+    assert not tab.is_running()
+
+    tab.start()  # plugged back in
+    assert tab.is_running()
+    qtbot.waitUntil(lambda: tab._frame is not None and tab._frame.index >= 20, timeout=5000)
+    qtbot.waitUntil(lambda: tab.last_result() is not None, timeout=5000)
+    assert tab.last_result().raw.digit == 4
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=5000)
+
+
 def test_shutdown_while_running_stops_the_threads(qtbot, plain_video):
     tab = make_tab(qtbot, SlowRecognizer(0.05), plain_video)
     tab.start()

@@ -172,7 +172,7 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         import importlib.util
 
         if importlib.util.find_spec("mnist_desktop.reading.line_reader") is None:
-            parser.error("--multi needs the number reader (mnist_desktop/line_reader.py)")
+            parser.error("--multi needs the number reader (mnist_desktop/reading/line_reader.py)")
     from mnist_desktop.cli.progress_bar import ProgressBar
 
     show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())

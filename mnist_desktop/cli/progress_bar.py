@@ -1,55 +1,49 @@
-"""A one-line progress bar for a terminal (used by ``classify`` on standard error)."""
+"""The terminal progress bar of ``classify`` (on standard error), drawn by tqdm."""
 
 from __future__ import annotations
 
-import shutil
-import time
-from typing import IO
+from typing import IO, Any
 
-from mnist_desktop.batch import BatchProgress, format_duration
-
-
-def progress_text(progress: BatchProgress, width: int = 80) -> str:
-    """``[#####-----] 1,234/5,000  812 files/s  ETA 0:05`` fitted to ``width`` columns."""
-    rate = f"{progress.rate:,.0f} files/s"
-    if progress.total:
-        counts = f"{progress.done:,}/{progress.total:,}"
-        tail = f" {counts}  {rate}  ETA {format_duration(progress.eta)}"
-        room = max(10, width - len(tail) - 3)
-        filled = min(room, int(room * progress.done / progress.total))
-        return f"[{'#' * filled}{'-' * (room - filled)}]{tail}"[: width - 1]
-    return f"{progress.done:,} files  {rate}  (counting…)"[: width - 1]
+from mnist_desktop.batch import BatchProgress
 
 
 class ProgressBar:
-    """Redraws one line in place, at most ten times a second; does nothing when disabled."""
+    """Shows a batch run's progress on one line; does nothing when disabled.
+
+    The total is unknown until the background count of files has finished: until then the
+    bar shows the count and the rate, then the bar, the ETA and the rate.
+    """
 
     def __init__(self, stream: IO[str], enabled: bool = True) -> None:
         self.stream = stream
         self.enabled = enabled
-        self._last = 0.0
-        self._shown = False
+        self._bar: Any = None
 
-    def _write(self, text: str) -> None:
-        self.stream.write("\r\033[K" + text)
-        self.stream.flush()
-        self._shown = True
+    def _ensure(self, text: str = "") -> Any:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=None, desc=text, unit=" files", file=self.stream,
+                             dynamic_ncols=True, mininterval=0.1, leave=False)
+        return self._bar
 
     def message(self, text: str) -> None:
+        """A line of text before any file is read (``loading the model…``)."""
         if self.enabled:
-            self._write(text)
+            bar = self._ensure(text)
+            bar.set_description_str(text)
 
     def update(self, progress: BatchProgress) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self._last < 0.1:
-            return
-        self._last = now
-        self._write(progress_text(progress, shutil.get_terminal_size((80, 20)).columns))
+        bar = self._ensure()
+        if bar.desc:
+            bar.set_description_str("", refresh=False)
+        if progress.total and bar.total != progress.total:
+            bar.total = progress.total
+        bar.update(progress.done - bar.n)
 
     def clear(self) -> None:
-        if self.enabled and self._shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-            self._shown = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

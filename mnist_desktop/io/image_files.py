@@ -19,14 +19,12 @@ import cv2
 import numpy as np
 
 from mnist_desktop.io.image_headers import (
+    Header,
     describe_start,
-    exif_orientation,
     foreign_format,
-    header_size,
-    jpeg_components,
     jpeg_is_truncated,
     png_is_truncated,
-    sniff_format,
+    read_header,
 )
 
 __all__ = [
@@ -150,17 +148,17 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
-def _check_header(data: bytes, path: str | os.PathLike[str], max_pixels: int) -> str | None:
-    """Refuse non-images, truncated files and bombs before decoding; returns the format."""
-    fmt = sniff_format(data)
+def _check_header(data: bytes, path: str | os.PathLike[str], max_pixels: int) -> Header:
+    """Refuse non-images, truncated files and bombs before decoding; returns the header."""
+    header = read_header(data)
+    fmt = header.format
     if fmt is None:
         foreign = foreign_format(data)
         if foreign is not None:
             raise ImageLoadError(f"not an image OpenCV can read: this is {foreign}", path)
-        return None
-    size = header_size(data, fmt)
-    if size is not None:
-        width, height = size
+        return header
+    if header.size is not None:
+        width, height = header.size
         if width <= 0 or height <= 0:
             raise ImageLoadError(f"damaged {fmt} header: it claims {width}x{height} pixels", path)
         if width * height > max_pixels:
@@ -174,7 +172,7 @@ def _check_header(data: bytes, path: str | os.PathLike[str], max_pixels: int) ->
     if fmt == "JPEG" and jpeg_is_truncated(data):
         raise ImageLoadError(
             f"truncated JPEG: the file ends before the image does ({len(data):,} bytes)", path)
-    return fmt
+    return header
 
 
 _ORIENT = {
@@ -213,18 +211,19 @@ def _decode(data: bytes, path: str | os.PathLike[str], fmt: str | None, flags: i
 def _load(path: str | os.PathLike[str], max_pixels: int, min_side: int | None,
           grey_jpeg: bool = False) -> tuple[np.ndarray, float]:
     data = _read_bytes(path)
-    fmt = _check_header(data, path, max_pixels)
+    header = _check_header(data, path, max_pixels)
+    fmt = header.format
     if fmt == "JPEG":
-        grey = grey_jpeg or jpeg_components(data) == 1
-        factor = _reduce_factor(header_size(data, fmt), min_side)
+        grey = grey_jpeg or header.grey
+        factor = _reduce_factor(header.size, min_side)
         if factor > 1:
             image = _decode(data, path, fmt, _REDUCED[(factor, grey)])
-            full = header_size(data, fmt) or image.shape[1::-1]
+            full = header.size or image.shape[1::-1]
             return image, max(image.shape[:2]) / max(full)
         return _decode(data, path, fmt, cv2.IMREAD_GRAYSCALE if grey else _JPEG_FLAGS), 1.0
     image = _decode(data, path, fmt, _UNCHANGED)
     if fmt in ("PNG", "WebP"):  # IMREAD_UNCHANGED ignores EXIF; TIFF is turned by OpenCV
-        image = apply_orientation(image, exif_orientation(data, fmt))
+        image = apply_orientation(image, header.orientation)
     return image, 1.0
 
 
