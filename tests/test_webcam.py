@@ -212,26 +212,29 @@ def test_stale_frames_are_dropped_when_recognition_is_slow(qtbot, plain_video):
     assert len(frames) >= 50  # the preview ran at the video's rate regardless
 
 
+class FakeCamera:
+    """A camera that sends ``frames`` grey frames, then nothing (unplugged)."""
+
+    def __init__(self, frames: int) -> None:
+        self.left = frames
+
+    def read(self):
+        if self.left <= 0:
+            return False, None
+        self.left -= 1
+        time.sleep(0.01)
+        return True, np.full((48, 64, 3), 200, np.uint8)
+
+    def release(self) -> None:
+        pass
+
+
 def test_a_camera_that_goes_silent_is_reported(qtbot, monkeypatch):
-    class DyingCamera:
-        def __init__(self, frames: int) -> None:
-            self.left = frames
-
-        def read(self):
-            if self.left <= 0:
-                return False, None
-            self.left -= 1
-            time.sleep(0.01)
-            return True, np.zeros((48, 64, 3), np.uint8)
-
-        def release(self) -> None:
-            pass
-
     monkeypatch.setattr(camera_worker, "NO_FRAMES_TIMEOUT", 0.3)
     for frames, expected in ((5, "stopped sending frames"), (0, "in use by another program")):
         info = SourceInfo("camera", "camera 7", 64, 48, 30.0, 0)
         monkeypatch.setattr(camera_worker, "open_source",
-                            lambda source, n=frames, i=info: (DyingCamera(n), i))
+                            lambda source, n=frames, i=info: (FakeCamera(n), i))
         tab = make_tab(qtbot, SlowRecognizer(0.0), "7")
         tab.start()
         run_to_end(qtbot, tab, 5000)
@@ -239,22 +242,8 @@ def test_a_camera_that_goes_silent_is_reported(qtbot, monkeypatch):
 
 
 def test_a_camera_that_dies_mid_stream_can_be_started_again(qtbot, monkeypatch):
-    class Camera:
-        def __init__(self, frames: int) -> None:
-            self.left = frames
-
-        def read(self):
-            if self.left <= 0:
-                return False, None
-            self.left -= 1
-            time.sleep(0.01)
-            return True, np.full((48, 64, 3), 200, np.uint8)
-
-        def release(self) -> None:
-            pass
-
     info = SourceInfo("camera", "camera 7", 64, 48, 30.0, 0)
-    cameras = iter([Camera(10), Camera(10_000)])
+    cameras = iter([FakeCamera(10), FakeCamera(10_000)])
     monkeypatch.setattr(camera_worker, "NO_FRAMES_TIMEOUT", 0.3)
     monkeypatch.setattr(camera_worker, "open_source", lambda source: (next(cameras), info))
     tab = make_tab(qtbot, SlowRecognizer(0.0), "7")
