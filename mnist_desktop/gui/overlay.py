@@ -40,8 +40,10 @@ def colour_for(status: str) -> QColor:
 
 
 def paint_boxes(painter: QPainter, boxes: Sequence[OverlayBox], transform: QTransform,
-                selected: int = -1) -> None:
-    """Draw ``boxes`` mapped by ``transform`` (image -> widget), labels in screen pixels."""
+                selected: int = -1, colour: QColor | None = None) -> None:
+    """Draw ``boxes`` mapped by ``transform`` (image -> widget), labels in screen pixels;
+    ``colour`` overrides the colour by status (the webcam's steady/unsteady), an empty label
+    draws no tag."""
     if not boxes:
         return
     painter.save()
@@ -54,16 +56,19 @@ def paint_boxes(painter: QPainter, boxes: Sequence[OverlayBox], transform: QTran
     for index, item in enumerate(boxes):
         x, y, w, h = item.box
         rect = transform.mapRect(QRectF(x, y, w, h)).adjusted(-3, -3, 3, 3)
-        colour = SELECTED_COLOUR if index == selected else colour_for(item.status)
-        painter.setPen(QPen(colour, 3 if index == selected else 2))
+        shade = (SELECTED_COLOUR if index == selected
+                 else colour or colour_for(item.status))
+        painter.setPen(QPen(shade, 3 if index == selected else 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect, 3, 3)
+        if not item.label:
+            continue
         text_w = metrics.horizontalAdvance(item.label) + 10
         text_h = metrics.height() + 2
         top = rect.top() - text_h if rect.top() - text_h >= 0 else rect.bottom()
         tag = QRectF(rect.left() - 1, top, max(text_w, 18.0), text_h)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
+        painter.setBrush(shade)
         painter.drawRoundedRect(tag, 3, 3)
         painter.setPen(QColor("white"))
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, item.label)

@@ -13,11 +13,12 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_desktop.gui.camera_worker import DEFAULT_ROI, FrameResult, Roi, clamp_roi
-from mnist_desktop.results import Recognition
+from mnist_desktop.gui.overlay import OverlayBox, boxes_for, paint_boxes
 
 GRIP = 10.0
 """How close (in screen pixels) to an edge or corner a press grabs it for resizing."""
@@ -110,12 +111,6 @@ class WebcamPreview(QWidget):
         x, y, w, h = self._roi
         return QRectF(r.x() + x * r.width(), r.y() + y * r.height(), w * r.width(),
                       h * r.height())
-
-    def _frame_to_widget(self, box: tuple[float, float, float, float]) -> QRectF:
-        r = self.image_rect()
-        scale = r.width() / self._qimage.width() if self._qimage is not None else 1.0
-        x, y, w, h = box
-        return QRectF(r.x() + x * scale, r.y() + y * scale, w * scale, h * scale)
 
     # -- mouse -------------------------------------------------------------------------------
     def _hit(self, pos: QPointF) -> str:
@@ -239,18 +234,13 @@ class WebcamPreview(QWidget):
         colour = STEADY if result.steady else UNSTEADY
         rx, ry = result.roi[:2]
         shown = result.smoothed
-        digits: tuple[Recognition, ...] = shown.digits
-        for digit in digits:
-            if digit.box is None or not digit.found:
-                continue
-            x, y, w, h = digit.box
-            rect = self._frame_to_widget((rx + x, ry + y, w, h))
-            painter.setPen(QPen(colour, 2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect)
-            if shown.is_number:
-                self._badge(painter, QPointF(rect.x(), rect.bottom() + 2),
-                            digit.label, colour, 11)
+        r = self.image_rect()
+        scale = r.width() / self._qimage.width() if self._qimage is not None else 1.0
+        frame_to_widget = QTransform(scale, 0, 0, scale, r.x() + rx * scale, r.y() + ry * scale)
+        boxes = boxes_for(shown)
+        if not shown.is_number:  # the digit's answer is the big badge above the guide box
+            boxes = [OverlayBox(box.box, "", box.status) for box in boxes]
+        paint_boxes(painter, boxes, frame_to_widget, colour=colour)
         if not result.label.strip("-"):
             text, colour = "no digit in the box", NOTHING
         else:

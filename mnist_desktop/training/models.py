@@ -10,7 +10,7 @@ NUM_CLASSES = 10
 
 
 def build_cnn() -> Any:
-    """The default: a compact CNN (about 0.3 M parameters) that trains in minutes on a CPU.
+    """The default: a compact CNN (538,026 parameters) that trains in minutes on a CPU.
 
     Two 5x5 convolution blocks with batch normalisation, a 3x3 block, then a small dense
     head with dropout. With augmentation it reaches about 99.6 % on MNIST.
