@@ -76,6 +76,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _scheduler(text: str) -> str:
+    from mnist_desktop.batch_cluster import parse_scheduler
+
+    try:
+        parse_scheduler(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``classify`` on the sub-parsers of ``cli.build_parser()``."""
     parser = subparsers.add_parser(
@@ -108,6 +118,13 @@ def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="no progress bar and no summary on standard error")
     parser.add_argument("--multi", action="store_true",
                         help="read whole numbers (every digit) instead of one digit per image")
+    parser.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
+                        help="classify on a Dask cluster: tcp://HOST:8786 for a running "
+                             "scheduler, local or local:N to start N worker processes here "
+                             '(needs pip install "mnist-desktop[cluster]")')
+    parser.add_argument("--send-bytes", action="store_true",
+                        help="with --scheduler: send the files' bytes to the workers "
+                             "(default: the paths, for a filesystem the workers share)")
     parser.set_defaults(run=lambda args: run_classify(args, parser))
     return parser
 
@@ -170,10 +187,17 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
         if importlib.util.find_spec("mnist_desktop.line_reader") is None:
             parser.error("--multi needs the number reader (mnist_desktop/line_reader.py)")
+    if args.send_bytes and not args.scheduler:
+        parser.error("--send-bytes goes with --scheduler")
     from mnist_desktop.progress_bar import ProgressBar
 
     show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())
     bar = ProgressBar(sys.stderr, enabled=bool(show))
+    if args.scheduler:
+        from mnist_desktop.batch_cluster import classify_on_cluster
+
+        return classify_on_cluster(args, lambda run: _write_rows(args, fmt, run, bar),
+                                   _error, bar)
     bar.message("loading the model…")
     workers = args.workers or os.cpu_count() or 1
     if not args.multi and workers > 1:
@@ -232,6 +256,11 @@ def _classify(args: argparse.Namespace, fmt: str, recognizer: Any, bar: Any) -> 
     run = BatchRun(recognizer, args.paths,
                    BatchOptions(recursive=args.recursive, workers=args.workers,
                                 multi=args.multi))
+    return _write_rows(args, fmt, run, bar)
+
+
+def _write_rows(args: argparse.Namespace, fmt: str, run: Any, bar: Any) -> int:
+    """Write the rows of ``run`` (a BatchRun, local or on a cluster) as they come."""
     if args.output:
         target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
         stream, detach = None, False

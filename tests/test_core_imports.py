@@ -17,6 +17,7 @@ CORE_MODULES = [
     "mnist_desktop.synth", "mnist_desktop.training.data", "mnist_desktop.camera_source",
     "mnist_desktop.smoothing", "mnist_desktop.synth_sheets", "mnist_desktop.training.line_synth",
     "mnist_desktop.training.line_task", "mnist_desktop.training.line_net",
+    "mnist_desktop.batch_cluster", "mnist_desktop.cluster_worker",
 ]
 
 
@@ -31,6 +32,7 @@ def test_core_modules_import_neither_qt_nor_tensorflow():
     loaded = _loaded_after("\n".join(f"import {name}" for name in CORE_MODULES))
     assert "PySide6" not in loaded, "a core module pulled in Qt"
     assert "tensorflow" not in loaded and "keras" not in loaded, "TensorFlow imported eagerly"
+    assert "distributed" not in loaded and "dask" not in loaded, "Dask imported eagerly"
 
 
 @pytest.mark.slow
