@@ -9,8 +9,9 @@ stays flat however many files there are.
 
 A worker that dies costs nothing: the scheduler runs its chunks again on another worker,
 and each chunk's rows are written once, in order. A chunk that keeps killing workers
-(Dask gives up: ``KilledWorker``) is tried again one file at a time, and only a file that
-kills a worker on its own gets an error row.
+(Dask gives up: ``KilledWorker``) or whose task keeps failing is tried again one file at a
+time, and only a file that fails on its own gets an error row. A worker that can't import
+the app or load the model stops the run (exit 2), with the rows done so far written.
 """
 
 from __future__ import annotations
@@ -36,9 +37,15 @@ INSTALL = ('--scheduler needs Dask, which is not installed: pip install "mnist-d
            '(or pip install "dask[distributed]")')
 CHUNK_FILES = 256
 """Files per task: few round trips, one batched model call per chunk, smooth progress."""
+RETRIES = 2
+"""A chunk whose task fails (not its worker dying: Dask reruns those) is tried this many
+more times, then one file at a time."""
 CONNECT_SECONDS = 10.0
 WORKER_SECONDS = 60.0
 """How long to wait for a first worker to join the scheduler."""
+LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
+"""The workers' statistical profiler (a look at every thread's stack every 10 ms) slows
+small files down; off for ``local:N`` (see the README for ``dask worker``)."""
 _LOCAL = re.compile(r"local(?::(\d+))?")
 
 
@@ -88,6 +95,7 @@ class Cluster:
         """Connect (or start ``local:N``); raises ClusterError saying what is wrong."""
         if not dask_available():
             raise ClusterError(INSTALL)
+        import dask
         import distributed
 
         address, workers = parse_scheduler(scheduler)
@@ -98,13 +106,16 @@ class Cluster:
                 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # the workers inherit it
                 options = {"n_workers": workers, "threads_per_worker": 1, "processes": True,
                            "silence_logs": logging.ERROR, "dashboard_address": ":8787"}
-                local = distributed.LocalCluster(**{**options, **local_options})
+                with dask.config.set(LOCAL_CONFIG):  # the workers get this config
+                    local = distributed.LocalCluster(**{**options, **local_options})
                 client = distributed.Client(local)
             else:
                 client = distributed.Client(address, timeout=connect_seconds)
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, RuntimeError) as error:
             if local is not None:
                 local.close()
+            if workers is not None:
+                raise ClusterError(f"could not start a local Dask cluster: {error}") from None
             raise ClusterError(f"can't reach the Dask scheduler at {address}: {error}") from None
         cluster = cls(client, local, model, min_confidence, address)
         try:
@@ -160,6 +171,14 @@ def worker_problem(error: BaseException) -> str:
         return (f"a Dask worker can't run mnist-desktop ({text}): install the app on every "
                 'worker machine (pip install "mnist-desktop[cluster]") and restart the workers')
     return f"a Dask worker could not load the model ({text})"
+
+
+def _stops_the_run(error: BaseException) -> bool:
+    """Whether a task's error means no worker can do the work (the app or the model is
+    missing there), rather than a problem with these files."""
+    from mnist_desktop.model_file import ModelError
+
+    return isinstance(error, (ImportError, ModelError))
 
 
 @dataclass(frozen=True)
@@ -242,7 +261,7 @@ class ClusterRun(BatchRun):
         cluster = self.cluster
         return cluster.client.submit(classify_chunk, files, cluster.model,
                                      cluster.min_confidence, self.options.multi,
-                                     pure=False, priority=priority)
+                                     pure=False, priority=priority, retries=RETRIES)
 
     def _wait(self, task: _Task) -> tuple[BatchItem, ...] | None:
         """The chunk's rows in walk order; None when cancelled or the cluster failed."""
@@ -261,16 +280,18 @@ class ClusterRun(BatchRun):
                 return future.result(timeout=0.1)
             except (TimeoutError, distributed.TimeoutError):
                 continue
-            except distributed.KilledWorker:
-                if len(files) > 1:
-                    return self._one_at_a_time(files)
-                return tuple(BatchItem(item.index, item.path, "", None, "error", CRASHED)
-                             for item in files)
-            except Exception as error:  # noqa: BLE001 - the run stops; said plainly
+            except Exception as error:  # noqa: BLE001 - sorted out below
                 if self._cancel.is_set():
                     return None
-                self.failure = worker_problem(error)
-                return None
+                if _stops_the_run(error):
+                    self.failure = worker_problem(error)
+                    return None
+                if len(files) > 1:
+                    return self._one_at_a_time(files)
+                message = CRASHED if isinstance(error, distributed.KilledWorker) else (
+                    f"internal error on the cluster: {type(error).__name__}: {error}")
+                return tuple(BatchItem(item.index, item.path, "", None, "error", message)
+                             for item in files)
         return None
 
     def _one_at_a_time(self, files: list[ChunkFile]) -> tuple[BatchItem, ...] | None:

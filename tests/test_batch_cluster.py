@@ -65,6 +65,18 @@ def test_a_cluster_gives_the_rows_of_a_local_run(cluster, archive, recognizer) -
         assert progress.count("error") == sum(item.status == "error" for item in local)
 
 
+def test_numbers_are_read_on_the_cluster_as_locally(cluster, archive, recognizer) -> None:
+    paths = sorted(archive.glob("digit_00[0-2]*.png")) + [archive / "z_corpus" / "empty.png"]
+    local = classify_paths(recognizer, paths, multi=True)
+    rows = list(cluster.run(paths, BatchOptions(multi=True), chunk_files=8))
+    sink = [io.StringIO(), io.StringIO()]
+    for out, items in zip(sink, (local, rows), strict=True):
+        RowWriter(out, "csv", multi=True).write_all(items)
+    assert sink[0].getvalue() == sink[1].getvalue()
+    assert len(rows) == 31 and rows[-1].status == "error"
+    assert all(item.digits is not None for item in rows[:-1])
+
+
 def test_bad_files_get_their_error_rows_on_the_cluster(cluster, archive) -> None:
     for send_bytes in (False, True):
         rows = {os.path.basename(item.path): item
