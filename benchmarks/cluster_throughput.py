@@ -14,8 +14,9 @@ times, interleaved, and the fastest run counts. Both outputs are compared row fo
 
 Then the failure check: ``--scheduler local:2`` on ``--kill`` files, one of the two worker
 processes killed (SIGKILL) once the first rows are written; the output must hold every row
-once, identical to the local run's. Takes a few minutes on 2 cores; other programs loading
-the CPU skew the numbers (check with ``top``).
+once, identical to the local run's. Takes about 5 minutes on 2 cores, so ``run_all.py``
+leaves it out; its last output is in ``CLUSTER_RESULTS.md``. Other programs loading the
+CPU skew the numbers (check with ``top``).
 """
 
 from __future__ import annotations

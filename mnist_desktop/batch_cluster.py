@@ -29,7 +29,7 @@ from typing import Any
 from mnist_desktop.batch import BatchItem, BatchOptions, BatchRun
 from mnist_desktop.batch_pool import CRASHED
 from mnist_desktop.batch_walk import Entry
-from mnist_desktop.cluster_worker import ChunkFile, check_worker, classify_chunk
+from mnist_desktop.cluster_worker import ChunkFile, check_worker, classify_chunk, model_digest
 from mnist_desktop.image_io import ImageLoadError, _read_bytes
 from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
 
@@ -136,9 +136,18 @@ class Cluster:
                                f"{worker_seconds:.0f} s: start some with "
                                f"dask worker {self.address}") from None
         try:
-            self.client.run(check_worker, self.model, self.min_confidence)
+            answers = self.client.run(check_worker, self.model, self.min_confidence)
         except Exception as error:  # noqa: BLE001 - whatever the worker raised, said plainly
             raise ClusterError(worker_problem(error)) from None
+        from mnist_desktop.resources_path import bundled_model_path
+
+        here = model_digest(self.model or bundled_model_path())
+        other = [where for where, digest in answers.values() if here and digest != here]
+        if other:
+            raise ClusterError(
+                f"{len(other)} of {len(answers)} Dask workers have another model file than "
+                f"this machine ({other[0]}), so their rows would differ: install the same "
+                "mnist-desktop on every worker (or give the same --model file everywhere)")
 
     @property
     def workers(self) -> int:

@@ -10,6 +10,7 @@ frozen ``BatchItem`` rows.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import tempfile
@@ -55,10 +56,21 @@ def recognizer_for(model: str | None, min_confidence: float = DEFAULT_MIN_CONFID
         return _RECOGNIZERS[key]
 
 
-def check_worker(model: str | None, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
-    """Load the model now (before the first chunk); returns where this worker runs."""
+def model_digest(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a model file ("" when it can't be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def check_worker(model: str | None,
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> tuple[str, str]:
+    """Load the model now (before the first chunk); returns where this worker runs and the
+    SHA-256 of its model file (the same rows need the same model everywhere)."""
     recognizer = recognizer_for(model, min_confidence)
-    return f"{socket.gethostname()} (pid {os.getpid()}, model {recognizer.info.path})"
+    where = f"{socket.gethostname()} (pid {os.getpid()}, model {recognizer.info.path})"
+    return where, model_digest(recognizer.info.path)
 
 
 def classify_chunk(files: Sequence[ChunkFile], model: str | None, min_confidence: float,

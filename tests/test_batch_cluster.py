@@ -125,6 +125,13 @@ def test_a_worker_without_the_app_is_reported(tmp_path) -> None:
         batch_cluster.Cluster.open("local:1", preload=[hide], **LOOPBACK)
 
 
+def test_a_worker_with_another_model_is_reported() -> None:
+    pytest.importorskip("distributed", reason='needs Dask: pip install "mnist-desktop[cluster]"')
+    other = "import mnist_desktop.cluster_worker as w; w.model_digest = lambda path: 'other'"
+    with pytest.raises(batch_cluster.ClusterError, match="another model file than this"):
+        batch_cluster.Cluster.open("local:1", preload=[other], **LOOPBACK)
+
+
 def test_an_unreachable_scheduler_is_reported() -> None:
     pytest.importorskip("distributed", reason='needs Dask: pip install "mnist-desktop[cluster]"')
     with pytest.raises(batch_cluster.ClusterError, match="can't reach the Dask scheduler"):
