@@ -21,6 +21,7 @@ from image_corpus import build_corpus, digit_image, png_bytes
 from mnist_desktop import batch_cluster
 from mnist_desktop.batch import BatchOptions, classify_paths
 from mnist_desktop.batch_output import RowWriter
+from mnist_desktop.batch_walk import Walk
 from mnist_desktop.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,3 +182,29 @@ def test_the_command_on_a_local_cluster_writes_the_local_file(archive, tmp_path)
     lines = outputs[0].splitlines()
     assert sum("/digit_" in line for line in lines) == 600
     assert sum('"status": "error"' in line for line in lines) >= 5
+
+
+@pytest.mark.slow
+def test_ctrl_c_writes_the_rows_done_and_exits_130(archive, tmp_path) -> None:
+    """Ctrl+C in a terminal reaches the command and the local workers alike."""
+    pytest.importorskip("distributed", reason='needs Dask: pip install "mnist-desktop[cluster]"')
+    out = tmp_path / "out.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mnist_desktop", "classify", str(archive), "-r", "--multi",
+         "-q", "-o", str(out), "--scheduler", "local:2"],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        parts = list(tmp_path.glob(".out.csv.*.part"))
+        if parts and parts[0].stat().st_size > 0:
+            break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted: the" in err and "(a complete file)" in err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    expected = [entry.path for entry in Walk([archive], recursive=True)]
+    assert 1 < len(lines) < len(expected) + 1
+    assert [line.split(",")[0] for line in lines[1:]] == expected[: len(lines) - 1]
