@@ -45,7 +45,7 @@ exit status:
   {EXIT_OK}    every file was processed (rows may be unsure or no_digit)
   {EXIT_ERRORS}    at least one row has status error (not an image, truncated, unreadable...)
   {EXIT_USAGE}    usage error: bad option, unknown output format, output not writable,
-       model file missing or invalid
+       model file missing or invalid, --scheduler: the Dask cluster can't be used
   {EXIT_INTERRUPTED}  interrupted by Ctrl+C: the rows done so far were written (a complete file);
        a second Ctrl+C stops at once and writes nothing
 
@@ -53,6 +53,7 @@ examples:
   mnist-desktop classify scans/ -r -o results.csv
   mnist-desktop classify a.png b.jpg --format jsonl | jq .prediction
   mnist-desktop classify forms/ --multi -o numbers.json
+  mnist-desktop classify /archive -r -o results.csv --scheduler tcp://SCHEDULER:8786
 """
 
 
