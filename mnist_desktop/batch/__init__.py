@@ -5,6 +5,7 @@ CSV/JSON/JSONL. Qt-free.
 The GUI and the CLI use only these names.
 """
 
+from mnist_desktop.batch.cluster import classify_on_cluster, parse_scheduler
 from mnist_desktop.batch.files import load_for_batch
 from mnist_desktop.batch.items import BatchItem, DigitBox
 from mnist_desktop.batch.output import (
@@ -22,6 +23,5 @@ from mnist_desktop.batch.run import BatchOptions, BatchRun, classify_paths
 
 __all__ = ["FORMATS", "STATUSES", "AtomicOutput", "BatchItem", "BatchOptions",
            "BatchProgress", "BatchRun", "DigitBox", "OutputError", "RowStatus", "RowWriter",
-           "check_writable", "classify_paths", "format_duration", "format_for", "load_for_batch",
-           "warm_up",
-           "write_items"]
+           "check_writable", "classify_on_cluster", "classify_paths", "format_duration",
+           "format_for", "load_for_batch", "parse_scheduler", "warm_up", "write_items"]

@@ -38,7 +38,7 @@ from mnist_desktop.results import Preprocessed, Recognition
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
 
-__all__ = ["BatchOptions", "BatchProgress", "BatchRun", "classify_paths"]
+__all__ = ["BatchOptions", "BatchProgress", "BatchRun", "classify_group", "classify_paths"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,35 @@ class BatchOptions:
     """A chunk is handed out early when it took this long (slow files, smooth progress)."""
     thumbnail_size: int = 0
     """Longest side of the BGR thumbnail kept on each row; 0 for none."""
+
+
+def classify_group(recognizer: Reader,
+                   group: Sequence[tuple[int, str, FileResult]]) -> tuple[BatchItem, ...]:
+    """The rows of prepared files (index, path, result): ONE model call for every
+    preprocessed image of the group. Used by ``BatchRun`` and by the Dask workers."""
+    todo = [(i, Preprocessed(result.model_input, result.box, (), result.message))
+            for i, (_, _, result) in enumerate(group)
+            if result.error is None and result.reading is None]
+    answers: dict[int, Recognition] = {}
+    failure = ""
+    if todo:
+        try:
+            results = recognizer.recognize_preprocessed([pre for _, pre in todo])
+            answers = {i: rec for (i, _), rec in zip(todo, results, strict=True)}
+        except Exception as error:  # noqa: BLE001 - reported on the rows it concerns
+            failure = f"the model failed: {type(error).__name__}: {error}"
+    items = []
+    for i, (index, path, result) in enumerate(group):
+        if result.error is not None:
+            items.append(error_item(index, path, result.error))
+        elif result.reading is not None:
+            items.append(item_from_reading(index, path, result.reading, result.scale,
+                                           result.thumbnail))
+        elif i in answers:
+            items.append(item_from_recognition(index, path, answers[i], result.thumbnail))
+        else:
+            items.append(error_item(index, path, failure or "cancelled"))
+    return tuple(items)
 
 
 class BatchRun:
@@ -151,21 +180,25 @@ class BatchRun:
             self._recent.append((self._start, 0))
         threading.Thread(target=self._count_in_background, name="batch-count",
                          daemon=True).start()
-        preparer = None
         try:
-            preparer = make_preparer(self.workers, self.options.multi,
-                                     self.options.thumbnail_size, self.options.processes,
-                                     self._prepare)
-            self.processes = preparer.processes
-            yield from self._chunks(preparer)
+            yield from self._produce()
         finally:
             self._stop_count.set()
-            if preparer is not None:
-                preparer.close()
             with self._lock:
                 self._end = time.monotonic()
                 if not self._cancel.is_set() or self._total is None:
                     self._total = self._done
+
+    def _produce(self) -> Iterator[tuple[BatchItem, ...]]:
+        """The chunks of rows, made on this machine (``batch.cluster`` overrides this)."""
+        preparer = make_preparer(self.workers, self.options.multi,
+                                 self.options.thumbnail_size, self.options.processes,
+                                 self._prepare)
+        self.processes = preparer.processes
+        try:
+            yield from self._chunks(preparer)
+        finally:
+            preparer.close()
 
     def _chunks(self, preparer: Preparer) -> Iterator[tuple[BatchItem, ...]]:
         size = max(1, self.options.chunk_size)
@@ -238,30 +271,7 @@ class BatchRun:
                             self.recognizer if self.options.multi else None)
 
     def _classify(self, group: Sequence[tuple[int, str, FileResult]]) -> tuple[BatchItem, ...]:
-        """ONE model call for every preprocessed image of the group."""
-        todo = [(i, Preprocessed(result.model_input, result.box, (), result.message))
-                for i, (_, _, result) in enumerate(group)
-                if result.error is None and result.reading is None]
-        answers: dict[int, Recognition] = {}
-        failure = ""
-        if todo:
-            try:
-                results = self.recognizer.recognize_preprocessed([pre for _, pre in todo])
-                answers = {i: rec for (i, _), rec in zip(todo, results, strict=True)}
-            except Exception as error:  # noqa: BLE001 - reported on the rows it concerns
-                failure = f"the model failed: {type(error).__name__}: {error}"
-        items = []
-        for i, (index, path, result) in enumerate(group):
-            if result.error is not None:
-                items.append(error_item(index, path, result.error))
-            elif result.reading is not None:
-                items.append(item_from_reading(index, path, result.reading, result.scale,
-                                               result.thumbnail))
-            elif i in answers:
-                items.append(item_from_recognition(index, path, answers[i], result.thumbnail))
-            else:
-                items.append(error_item(index, path, failure or "cancelled"))
-        return tuple(items)
+        return classify_group(self.recognizer, group)
 
     def _record(self, items: Sequence[BatchItem]) -> None:
         with self._lock:

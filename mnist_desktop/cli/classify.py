@@ -48,7 +48,7 @@ exit status:
   {EXIT_OK}    every file was processed (rows may be unsure or no_digit)
   {EXIT_ERRORS}    at least one row has status error (not an image, truncated, unreadable...)
   {EXIT_USAGE}    usage error: bad option, unknown output format, output not writable,
-       model file missing or invalid
+       model file missing or invalid, --scheduler: the Dask cluster can't be used
   {EXIT_INTERRUPTED}  interrupted by Ctrl+C: the rows done so far were written (a complete file);
        a second Ctrl+C stops at once and writes nothing
 
@@ -56,6 +56,7 @@ examples:
   mnist-desktop classify scans/ -r -o results.csv
   mnist-desktop classify a.png b.jpg --format jsonl | jq .prediction
   mnist-desktop classify forms/ --multi -o numbers.json
+  mnist-desktop classify /archive -r -o results.csv --scheduler tcp://SCHEDULER:8786
 """
 
 
@@ -77,6 +78,16 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
     return value
+
+
+def _scheduler(text: str) -> str:
+    from mnist_desktop.batch import parse_scheduler
+
+    try:
+        parse_scheduler(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -111,6 +122,13 @@ def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="no progress bar and no summary on standard error")
     parser.add_argument("--multi", action="store_true",
                         help="read whole numbers (every digit) instead of one digit per image")
+    parser.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
+                        help="classify on a Dask cluster: tcp://HOST:8786 for a running "
+                             "scheduler, local or local:N to start N worker processes here "
+                             '(needs pip install "mnist-desktop[cluster]")')
+    parser.add_argument("--send-bytes", action="store_true",
+                        help="with --scheduler: send the files' bytes to the workers "
+                             "(default: the paths, for a filesystem the workers share)")
     parser.set_defaults(run=lambda args: run_classify(args, parser))
     return parser
 
@@ -173,10 +191,17 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
         if importlib.util.find_spec("mnist_desktop.reading.line_reader") is None:
             parser.error("--multi needs the number reader (mnist_desktop/reading/line_reader.py)")
+    if args.send_bytes and not args.scheduler:
+        parser.error("--send-bytes goes with --scheduler")
     from mnist_desktop.cli.progress_bar import ProgressBar
 
     show = not args.quiet and sys.stderr.isatty() and (args.output or not sys.stdout.isatty())
     bar = ProgressBar(sys.stderr, enabled=bool(show))
+    if args.scheduler:
+        from mnist_desktop.batch import classify_on_cluster
+
+        return classify_on_cluster(args, lambda run: _write_rows(args, fmt, run, bar),
+                                   _error, bar)
     bar.message("loading the model…")
     workers = args.workers or os.cpu_count() or 1
     if not args.multi and workers > 1:
@@ -196,36 +221,11 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return _classify(args, fmt, recognizer, bar)
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Keep TensorFlow's start-up chatter (written by C++ straight to fd 2) off the terminal.
-
-    Python exceptions are unaffected. Set MNIST_DESKTOP_DEBUG=1 to see that output.
-    """
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = -1
-    if fd < 0 or os.environ.get("MNIST_DESKTOP_DEBUG"):
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 def _load_recognizer(model: str | None, min_confidence: float) -> Reader:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from mnist_desktop.reading import Recognizer
+    from mnist_desktop.reading import Recognizer, native_stderr_silenced
 
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         return Recognizer.load(model, min_confidence=min_confidence)
 
 
@@ -235,6 +235,11 @@ def _classify(args: argparse.Namespace, fmt: str, recognizer: Reader, bar: Any) 
     run = BatchRun(recognizer, args.paths,
                    BatchOptions(recursive=args.recursive, workers=args.workers,
                                 multi=args.multi))
+    return _write_rows(args, fmt, run, bar)
+
+
+def _write_rows(args: argparse.Namespace, fmt: str, run: Any, bar: Any) -> int:
+    """Write the rows of ``run`` (a BatchRun, local or on a cluster) as they come."""
     if args.output:
         target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
         stream, detach = None, False
