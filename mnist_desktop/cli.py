@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     from mnist_desktop.classify_command import add_classify_parser
 
     add_classify_parser(commands)
+    from mnist_desktop.evaluate_command import add_evaluate_parser
+    from mnist_desktop.teach_command import add_teach_parser
+
+    add_teach_parser(commands)
+    add_evaluate_parser(commands)
     return parser
 
 

@@ -17,6 +17,9 @@ CORE_MODULES = [
     "mnist_desktop.synth", "mnist_desktop.training.data", "mnist_desktop.camera_source",
     "mnist_desktop.smoothing", "mnist_desktop.synth_sheets", "mnist_desktop.training.line_synth",
     "mnist_desktop.training.line_task", "mnist_desktop.training.line_net",
+    "mnist_desktop.labelled", "mnist_desktop.samples", "mnist_desktop.teach",
+    "mnist_desktop.teach_command", "mnist_desktop.evaluation", "mnist_desktop.evaluate_command",
+    "mnist_desktop.training.finetune",
 ]
 
 
