@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.batch import BatchItem, BatchOptions, BatchProgress, BatchRun, load_for_batch
 from mnist_desktop.batch_output import write_items
+from mnist_desktop.gui.batch_accuracy import BatchAccuracy
 from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
 from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel, BatchWorker
 from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
@@ -31,6 +32,7 @@ from mnist_desktop.gui.drops import local_paths
 from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.settings import app_settings
 from mnist_desktop.gui.widgets import hbox, push_button
+from mnist_desktop.image_io import ImageLoadError
 
 if TYPE_CHECKING:
     from mnist_desktop.recognizer import Recognizer
@@ -107,6 +109,8 @@ class BatchTab(QWidget):
         layout.addLayout(hbox((self.progress_bar, 1), (self.progress_label, 1)))
         layout.addLayout(hbox(QLabel("Show:", self), self.filter_box, (self.count_label, 1),
                               self.export_button))
+        self.accuracy = BatchAccuracy(self)
+        layout.addWidget(self.accuracy)
         layout.addWidget(self.hint)
         layout.addWidget(self.view, 1)
 
@@ -192,6 +196,7 @@ class BatchTab(QWidget):
         settings.setValue("batch/multi", "true" if self._multi_run else "false")
         self._show_paths(paths)
         self.model.clear()
+        self.accuracy.start(paths, self._multi_run)
         self.resultReady.emit(None)
         options = BatchOptions(recursive=recursive, multi=self._multi_run, chunk_size=128,
                                chunk_seconds=0.25, thumbnail_size=THUMBNAIL_SIZE)
@@ -215,6 +220,7 @@ class BatchTab(QWidget):
 
     def _add_rows(self, chunk: tuple[BatchItem, ...]) -> None:
         self.model.append(chunk)
+        self.accuracy.add(chunk)
         self._update_count()
 
     def _show_progress(self) -> None:
@@ -298,6 +304,16 @@ class BatchTab(QWidget):
             return
         multi, path = self._multi_run, item.path
         self.preview.submit(lambda: _preview(recognizer, path, multi))
+
+    def current_picture(self) -> Any:
+        """The selected row's picture, loaded as the panel's result was (None: no row)."""
+        item = self._item_at(self.view.currentIndex())
+        if item is None or item.status == "error":
+            return None
+        try:
+            return load_for_batch(item.path, self._multi_run)[0]
+        except ImageLoadError:
+            return None
 
     # --- export -----------------------------------------------------------------------------
     def export_to(self, path: str, fmt: str | None = None) -> int:
