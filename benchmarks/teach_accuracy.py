@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="which samples, and teach's seed")
     parser.add_argument("--epochs", type=int, help="teach --epochs (default: teach's own)")
     parser.add_argument("--keep", help="keep the work folder here (personal model included)")
+    parser.add_argument("--no-mnist", action="store_true",
+                        help="skip the MNIST test set (other draws of the same user, faster)")
     args = parser.parse_args(argv)
     real = Path(args.real)
     if not (real / "labels.csv").is_file():
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         load_teach = load_average()
         print(done.stdout.strip())
         after = evaluate(rest, work / "personal.json.report", personal_path)
-        mnist = mnist_folder(work)
+        mnist = None if args.no_mnist else mnist_folder(work)
         m_base = evaluate(mnist, work / "mnist_base.json", None) if mnist else None
         m_after = evaluate(mnist, work / "mnist_personal.json", personal_path) if mnist else None
     finally:

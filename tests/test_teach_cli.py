@@ -196,3 +196,23 @@ def test_evaluate_exit_codes(tmp_path, capsys, use_model):
     assert main(["evaluate", str(tmp_path / "nothing-here"), "-q"]) == 2
     assert main(["evaluate", str(samples), "--model", str(tmp_path / "r.json"), "-q"]) == 2
     assert "not a Keras model file" in capsys.readouterr().err
+
+
+def test_the_sample_store_is_a_folder_teach_can_read(tmp_path):
+    from mnist_desktop.samples import SampleError, SampleStore, crop_for_sample
+
+    store = SampleStore(tmp_path / "data")
+    photo = np.full((600, 800, 3), 255, np.uint8)
+    photo[200:320, 300:400] = digit_image(7, 100, height=120)
+    first = store.add(crop_for_sample(photo, (310, 210, 80, 100)), 7, "Image")
+    second = store.add(digit_image(7), 7, "Draw")
+    assert first != second and first.parent == tmp_path / "data" / "samples" / "7"
+    assert cv2.imread(str(first)).shape[:2] == (100 + 2 * 32, 80 + 2 * 32)  # margin kept
+    assert store.counts()[7] == 2
+    assert read_labelled(store.samples_dir).per_digit()[7] == 2
+    with pytest.raises(SampleError):
+        store.remove(tmp_path / "elsewhere.png")  # only the store's own files
+    with pytest.raises(SampleError):
+        store.add(digit_image(1), 10)
+    store.remove(first)
+    assert store.samples()[7] == [second]

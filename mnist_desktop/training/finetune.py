@@ -38,7 +38,7 @@ class FinetuneConfig:
     seed: int = 0
     user_batch: int = 32
     replay_batch: int = 32
-    learning_rate: float = 3e-4
+    learning_rate: float = 1e-3
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     @property
