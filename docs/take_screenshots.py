@@ -34,6 +34,7 @@ from mnist_desktop.gui.main_window import MainWindow  # noqa: E402
 
 WINDOW_SIZE = (1240, 780)
 _WORK = Path(tempfile.mkdtemp(prefix="mnist-screenshots-"))
+os.environ["MNIST_DESKTOP_DATA_DIR"] = str(_WORK / "app-data")  # never the user's samples
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -222,6 +223,28 @@ def shot_batch(window: MainWindow, out_dir: Path) -> Path:
     return save(window, out_dir, "batch")
 
 
+def shot_handwriting(window: MainWindow, out_dir: Path) -> Path:
+    """My handwriting: MNIST test digits as the user's samples, taught (short settings)."""
+    import cv2
+
+    from mnist_desktop.training.teach import TeachOptions
+
+    images, labels = mnist_test_digits()
+    for digit in range(10):
+        for index in np.flatnonzero(labels == digit)[20:26]:
+            picture = cv2.resize(255 - images[index], (84, 84), interpolation=cv2.INTER_CUBIC)
+            window.samples.add(picture, digit, "draw")
+    tab = window.handwriting_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.refresh()
+    tab.options = TeachOptions(epochs=3, replay=2000, mnist_check=1000)
+    tab.teach()
+    wait_until(lambda: tab.last_result is not None and tab.teach_button.isEnabled(), 300)
+    tab.use_personal()  # the status bar names the personal model once it is loaded
+    wait_until(lambda: window.recognizer.info.path == window.samples.model_path, 60)
+    return save(window, out_dir, "handwriting")
+
+
 SHOTS: dict[str, Callable[[MainWindow, Path], Path]] = {
     "draw": shot_draw,
     "image": shot_image,
@@ -229,6 +252,7 @@ SHOTS: dict[str, Callable[[MainWindow, Path], Path]] = {
     "cheque": shot_cheque,
     "webcam": shot_webcam,
     "batch": shot_batch,
+    "handwriting": shot_handwriting,
 }
 
 

@@ -67,9 +67,11 @@ def recognizer():
 
 
 @pytest.fixture
-def isolated_settings(tmp_path):
-    """Keep QSettings written by a test away from the user's real settings."""
+def isolated_settings(tmp_path, monkeypatch):
+    """Keep QSettings and samples written by a test away from the user's real ones."""
     from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("MNIST_DESKTOP_DATA_DIR", str(tmp_path / "app-data"))
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))

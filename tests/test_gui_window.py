@@ -51,7 +51,7 @@ def digit_file(folder: Path, name: str = "seven.png") -> Path:
 
 def test_tabs_panel_and_menus(window):
     names = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert names == ["Draw", "Image", "Webcam", "Batch"]
+    assert names == ["Draw", "Image", "Webcam", "Batch", "My handwriting"]
     assert isinstance(window.splitter.widget(1), ResultPanel)
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     assert list(menus) == ["File", "Edit", "View", "Help"]

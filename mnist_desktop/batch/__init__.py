@@ -6,6 +6,7 @@ The GUI and the CLI use only these names.
 """
 
 from mnist_desktop.batch.cluster import classify_on_cluster, parse_scheduler
+from mnist_desktop.batch.evaluation import EvalReport, Scorer, format_report
 from mnist_desktop.batch.files import load_for_batch
 from mnist_desktop.batch.items import BatchItem, DigitBox
 from mnist_desktop.batch.output import (
@@ -22,6 +23,7 @@ from mnist_desktop.batch.progress import STATUSES, BatchProgress, RowStatus, for
 from mnist_desktop.batch.run import BatchOptions, BatchRun, classify_paths
 
 __all__ = ["FORMATS", "STATUSES", "AtomicOutput", "BatchItem", "BatchOptions",
-           "BatchProgress", "BatchRun", "DigitBox", "OutputError", "RowStatus", "RowWriter",
-           "check_writable", "classify_on_cluster", "classify_paths", "format_duration",
-           "format_for", "load_for_batch", "parse_scheduler", "warm_up", "write_items"]
+           "BatchProgress", "BatchRun", "DigitBox", "EvalReport", "OutputError", "RowStatus",
+           "RowWriter", "Scorer", "check_writable", "classify_on_cluster", "classify_paths",
+           "format_duration", "format_for", "format_report", "load_for_batch",
+           "parse_scheduler", "warm_up", "write_items"]

@@ -10,11 +10,10 @@ a folder reached twice through links is listed once.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from mnist_desktop.io.image_files import is_image_name
+from mnist_desktop.io.image_files import is_image_name, natural_key
 
 MAX_DEPTH = 256
 
@@ -25,12 +24,6 @@ class Entry:
 
     path: str
     error: str | None = None
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key that puts ``img2`` before ``img10`` (case-insensitive)."""
-    parts = re.split(r"(\d+)", name.lower())
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), name
 
 
 def _dir_key(path: str) -> tuple[int, int] | None:

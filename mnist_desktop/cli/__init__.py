@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     from mnist_desktop.cli.classify import add_classify_parser
 
     add_classify_parser(commands)
+    from mnist_desktop.cli.evaluate import add_evaluate_parser
+    from mnist_desktop.cli.teach import add_teach_parser
+
+    add_teach_parser(commands)
+    add_evaluate_parser(commands)
     return parser
 
 

@@ -208,17 +208,25 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         from mnist_desktop.batch import warm_up
 
         warm_up(workers)  # the worker processes start while the model loads
+    recognizer = load_or_exit_code(args.model, args.min_confidence, bar, _error)
+    if isinstance(recognizer, int):
+        return recognizer
+    return _classify(args, fmt, recognizer, bar)
+
+
+def load_or_exit_code(model: str | None, min_confidence: float, bar: Any,
+                      error: Any) -> Any:
+    """The Recognizer, or the exit status after saying why there is none (``error``)."""
     try:
-        recognizer = _load_recognizer(args.model, args.min_confidence)
+        return _load_recognizer(model, min_confidence)
     except KeyboardInterrupt:
         bar.clear()
         print("interrupted before any file was read; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as error:  # noqa: BLE001 - ModelError and TensorFlow's own errors
+    except Exception as problem:  # noqa: BLE001 - ModelError and TensorFlow's own errors
         bar.clear()
-        _error(str(error))
+        error(str(problem))
         return EXIT_USAGE
-    return _classify(args, fmt, recognizer, bar)
 
 
 def _load_recognizer(model: str | None, min_confidence: float) -> Reader:

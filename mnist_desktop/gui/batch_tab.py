@@ -30,6 +30,7 @@ from mnist_desktop.batch import (
     load_for_batch,
     write_items,
 )
+from mnist_desktop.gui.batch_accuracy import BatchAccuracy
 from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
 from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
 from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
@@ -38,8 +39,11 @@ from mnist_desktop.gui.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.settings import app_settings
 from mnist_desktop.gui.widgets import hbox, push_button
 from mnist_desktop.gui.worker import Worker
+from mnist_desktop.io import ImageLoadError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mnist_desktop.reading import Reader
     from mnist_desktop.results import Reading
 
@@ -117,6 +121,8 @@ class BatchTab(QWidget):
         layout.addLayout(hbox((self.progress_bar, 1), (self.progress_label, 1)))
         layout.addLayout(hbox(QLabel("Show:", self), self.filter_box, (self.count_label, 1),
                               self.export_button))
+        self.accuracy = BatchAccuracy(self)
+        layout.addWidget(self.accuracy)
         layout.addWidget(self.hint)
         layout.addWidget(self.view, 1)
 
@@ -202,6 +208,7 @@ class BatchTab(QWidget):
         settings.setValue("batch/multi", "true" if self._multi_run else "false")
         self._show_paths(paths)
         self.model.clear()
+        self.accuracy.start(paths, self._multi_run)
         self.resultReady.emit(None)
         options = BatchOptions(recursive=recursive, multi=self._multi_run, chunk_size=128,
                                chunk_seconds=0.25, thumbnail_size=THUMBNAIL_SIZE)
@@ -227,6 +234,7 @@ class BatchTab(QWidget):
 
     def _add_rows(self, chunk: tuple[BatchItem, ...]) -> None:
         self.model.append(chunk)
+        self.accuracy.add(chunk)
         self._update_count()
 
     def _show_progress(self) -> None:
@@ -311,6 +319,16 @@ class BatchTab(QWidget):
             return
         multi, path = self._multi_run, item.path
         self.preview.submit(lambda: _preview(recognizer, path, multi))
+
+    def current_picture(self) -> np.ndarray | None:
+        """The selected row's picture, loaded as the panel's result was (None: no row)."""
+        item = self._item_at(self.view.currentIndex())
+        if item is None or item.status == "error":
+            return None
+        try:
+            return load_for_batch(item.path, self._multi_run)[0]
+        except ImageLoadError:
+            return None
 
     # --- export -----------------------------------------------------------------------------
     def export_to(self, path: str, fmt: str | None = None) -> int:

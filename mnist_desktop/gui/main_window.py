@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 
 from mnist_desktop.gui.batch_dialogs import choose_batch_folder
 from mnist_desktop.gui.batch_tab import BatchTab
+from mnist_desktop.gui.corrections import Corrections, data_folder
 from mnist_desktop.gui.draw_tab import DrawTab
 from mnist_desktop.gui.drops import mime_image, pasted_paths
+from mnist_desktop.gui.handwriting_tab import HandwritingTab
 from mnist_desktop.gui.image_tab import ImageTab
 from mnist_desktop.gui.main_menus import build_menus, fill_recent_menu
 from mnist_desktop.gui.model_loader import ModelLoader
@@ -32,6 +34,7 @@ from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, 
 from mnist_desktop.gui.result_panel import ResultPanel
 from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
 from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.io import SampleStore
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
@@ -41,6 +44,7 @@ IDLE_TEXT = {
     "image": "Open, drop or paste an image",
     "webcam": "Start the camera and hold a digit inside the box",
     "batch": "Open a folder to read every image in it",
+    "handwriting": "Your samples: correct results to add some, then Teach",
 }
 _GREEN, _RED = "#2e7d32", "#c62828"
 
@@ -64,13 +68,18 @@ class MainWindow(QMainWindow):
         self.image_tab = ImageTab(self)
         self.webcam_tab = WebcamTab(self)
         self.batch_tab = BatchTab(self)
+        self.samples = SampleStore(data_folder())
+        self.handwriting_tab = HandwritingTab(self.samples, self)
         self._names = {self.draw_tab: "draw", self.image_tab: "image",
-                       self.webcam_tab: "webcam", self.batch_tab: "batch"}
+                       self.webcam_tab: "webcam", self.batch_tab: "batch",
+                       self.handwriting_tab: "handwriting"}
         self.panel = ResultPanel(self)
         self.loader = ModelLoader(self)
         self._build()
         self._build_menus()
         self._wire()
+        self.corrections = Corrections(self, self.samples)
+        self._wire_teaching()
         self._restore_settings()
 
     # --- construction ---------------------------------------------------------------------
@@ -80,9 +89,11 @@ class MainWindow(QMainWindow):
         tips = {"draw": "Write digits with the mouse, a pen or your finger (Ctrl+1)",
                 "image": "Open, drop or paste a picture (Ctrl+2)",
                 "webcam": "Read digits held up to a camera or from a video (Ctrl+3)",
-                "batch": "Read every image in a folder (Ctrl+4)"}
+                "batch": "Read every image in a folder (Ctrl+4)",
+                "handwriting": "Your samples and your personal model (Ctrl+5)"}
         for tab, name in self._names.items():
-            index = self.tabs.addTab(tab, name.capitalize())
+            title = "My handwriting" if name == "handwriting" else name.capitalize()
+            index = self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(index, tips[name])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tabs)
@@ -123,6 +134,13 @@ class MainWindow(QMainWindow):
         self.loader.loading.connect(self._on_model_loading)
         self.loader.loaded.connect(self.use_recognizer)
         self.loader.failed.connect(self._on_model_failed)
+
+    def _wire_teaching(self) -> None:
+        tab = self.handwriting_tab
+        tab.useModelRequested.connect(lambda path: self.load_model(path, remember=True))
+        tab.shippedModelRequested.connect(lambda: self.load_model(None, remember=True))
+        self.corrections.samplesChanged.connect(tab.refresh)
+        self.panel.digitSelected.connect(lambda _i: self.corrections.refresh())
 
     # --- model --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -189,6 +207,12 @@ class MainWindow(QMainWindow):
             self.panel.show_result(result)  # type: ignore[arg-type]
             if self.panel.selected_digit >= 0:
                 self._on_digit_selected(self.panel.selected_digit)
+            self._refresh_corrections()
+
+    def _refresh_corrections(self) -> None:
+        corrections = getattr(self, "corrections", None)
+        if corrections is not None:
+            corrections.refresh()
 
     def _on_tab_changed(self, index: int) -> None:
         tab = self.tabs.widget(index)
@@ -196,6 +220,7 @@ class MainWindow(QMainWindow):
         if self.recognizer is not None:
             self.panel.set_idle_text(IDLE_TEXT[self._names[tab]])
         self.panel.show_result(self._results.get(tab))  # type: ignore[arg-type]
+        self._refresh_corrections()
 
     def _on_digit_selected(self, index: int) -> None:
         highlight = getattr(self.tabs.currentWidget(), "highlight_digit", None)

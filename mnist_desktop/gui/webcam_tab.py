@@ -43,6 +43,8 @@ from mnist_desktop.gui.webcam_controls import (
 from mnist_desktop.io import SourceInfo, describe, parse_source
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mnist_desktop.reading import Reader
 
 PANEL_INTERVAL_S = 0.1
@@ -208,11 +210,16 @@ class WebcamTab(QWidget):
 
     def send_to_image(self) -> None:
         """Emit ``sendToImage`` with what is inside the guide box of the current frame."""
-        if self._frame is None:
+        crop = self.guide_box_picture()
+        if crop is None:
             self._show_message("No frame yet: press Start first.", error=True)
             return
-        crop = crop_guide_box(self._frame.image, self.preview.roi())
         self.sendToImage.emit(crop, f"webcam frame {self._frame.index + 1} (guide box)")
+
+    def guide_box_picture(self) -> np.ndarray | None:
+        """What is inside the guide box of the frame shown (the picture read), or None."""
+        return None if self._frame is None else crop_guide_box(self._frame.image,
+                                                               self.preview.roi())
 
     # -- worker signals ---------------------------------------------------------------------------
     def _is_current(self) -> bool:

@@ -3,16 +3,17 @@
 
 A :class:`Worker` runs one function on a Python thread and reports through signals that
 reach the GUI thread as queued calls: ``started()``, ``yielded(object)`` for each value a
-generator function yields (rows of a batch, results of a stream), ``returned(object)``
-with its return value, ``errored(str)`` with a user-readable reason, then ``finished()``
-exactly once. The function gets a :class:`threading.Event` that ``request_stop()`` sets;
-``wait()`` joins. Nothing here ever terminates a thread, and a worker never touches a
+generator function yields (rows of a batch, results of a stream), ``progress(object)`` for
+what the function passes to :meth:`Worker.report`, ``returned(object)`` with its return
+value, ``errored(str)`` with a user-readable reason, then ``finished()`` exactly once.
+The function gets a :class:`threading.Event` that ``request_stop()`` sets; ``wait()``
+joins. Nothing here ever terminates a thread, and a worker never touches a
 widget: it only emits.
 
 Python threads rather than QThread: a camera open or read can block inside OpenCV for
 seconds; a daemon thread still stuck when the window closes can neither hang the exit nor
 trigger "QThread: Destroyed while thread is still running". The model loader, recognition,
-the batch run and both camera threads are all Workers.
+the batch run, both camera threads and teaching are all Workers.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Worker(QObject):
 
     started = Signal()
     yielded = Signal(object)
+    progress = Signal(object)
     returned = Signal(object)
     errored = Signal(str)
     finished = Signal()
@@ -110,6 +112,10 @@ class Worker(QObject):
 
     def is_running(self) -> bool:
         return self._thread.is_alive()
+
+    def report(self, value: object) -> None:
+        """Called by the job (on its thread): emit ``progress(value)``."""
+        self._emit(self.progress, value)
 
     @property
     def stopping(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -288,6 +289,12 @@ def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
     out = np.ascontiguousarray(array)
     out.setflags(write=False)
     return out
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that puts ``img2`` before ``img10`` (case-insensitive)."""
+    parts = re.split(r"(\d+)", name.lower())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), name
 
 
 def display_name(path: str | os.PathLike[str]) -> str:

@@ -10,6 +10,14 @@ from mnist_desktop.reading.reader import Reader
 from mnist_desktop.reading.recognizer import Recognizer
 from mnist_desktop.reading.resources import bundled_model_path
 from mnist_desktop.reading.smoothing import DigitSmoother, NumberSmoother, ReadingSmoother
+from mnist_desktop.reading.teaching import (
+    Score,
+    TeachError,
+    TeachOptions,
+    TeachProgress,
+    TeachResult,
+)
 
 __all__ = ["DigitSmoother", "ModelError", "ModelInfo", "NumberSmoother", "Reader",
-           "ReadingSmoother", "Recognizer", "bundled_model_path", "native_stderr_silenced"]
+           "ReadingSmoother", "Recognizer", "Score", "TeachError", "TeachOptions", "TeachProgress",
+           "TeachResult", "bundled_model_path", "native_stderr_silenced"]

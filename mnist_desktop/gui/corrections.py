@@ -1,0 +1,195 @@
+"""Corrections: "Wrong? It's a …" under every result, keys 0-9, and Undo.
+
+A correction saves the picture the current result was read from (cut around the digit,
+for a number the selected digit) as a sample of the digit the user says it is, in
+``<AppDataLocation>/samples/<digit>/`` (``samples.SampleStore``). A number's digits are
+corrected one by one: after each correction the next digit is selected.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QTabWidget, QToolButton, QWidget
+
+from mnist_desktop.gui.batch_tab import BatchTab
+from mnist_desktop.gui.draw_tab import DrawTab
+from mnist_desktop.gui.image_tab import ImageTab
+from mnist_desktop.gui.result_panel import ResultPanel
+from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.io import SampleError, SampleStore, crop_for_sample
+from mnist_desktop.results import Reading, Recognition
+
+
+class CorrectionHost(Protocol):
+    """What corrections need of the main window: its result panel, tabs and status bar."""
+
+    panel: ResultPanel
+    tabs: QTabWidget
+    draw_tab: DrawTab
+    image_tab: ImageTab
+    webcam_tab: WebcamTab
+    batch_tab: BatchTab
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+
+DATA_DIR_ENV = "MNIST_DESKTOP_DATA_DIR"
+
+
+def data_folder() -> Path:
+    """Where the user's samples and personal model live (``$MNIST_DESKTOP_DATA_DIR``, else
+    ``QStandardPaths.AppDataLocation``)."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location or os.path.expanduser("~/.mnist-desktop"))
+
+
+class CorrectionBar(QWidget):
+    """``Wrong? It's a [0]…[9]  [Undo]``. Signals ``corrected(int)`` and ``undoRequested()``."""
+
+    corrected = Signal(int)
+    undoRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 2)
+        layout.setSpacing(2)
+        self.label = QLabel("Wrong? It's a", self)
+        layout.addWidget(self.label)
+        self.buttons: list[QToolButton] = []
+        for digit in range(10):
+            button = QToolButton(self)
+            button.setText(str(digit))
+            button.setAccessibleName(f"It's a {digit}")
+            button.setToolTip(f"Save this picture as a sample of {digit} (key {digit})")
+            button.setMinimumWidth(20)
+            button.clicked.connect(lambda _=False, d=digit: self.corrected.emit(d))
+            layout.addWidget(button)
+            self.buttons.append(button)
+        layout.addSpacing(6)
+        self.undo_button = QToolButton(self)
+        self.undo_button.setText("Undo")
+        self.undo_button.setToolTip("Delete the sample saved by the last correction")
+        self.undo_button.clicked.connect(self.undoRequested)
+        self.undo_button.setEnabled(False)
+        layout.addWidget(self.undo_button)
+        layout.addStretch(1)
+
+    def set_correctable(self, on: bool) -> None:
+        self.label.setEnabled(on)
+        for button in self.buttons:
+            button.setEnabled(on)
+
+
+def _target(result: Reading | None, selected: int) -> tuple[Recognition | None, int]:
+    """The digit a correction is about: the result, or the selected digit of a number."""
+    if result is None:
+        return None, -1
+    if not result.is_number:
+        return (result.digits[0] if result.found else None), -1
+    if 0 <= selected < len(result.digits):
+        digit = result.digits[selected]
+        return (digit if digit.found else None), selected
+    return None, -1
+
+
+class Corrections(QObject):
+    """Wires the bar, the keys and the sample store to the window.
+
+    Signal ``samplesChanged()``: a sample was saved or removed."""
+
+    samplesChanged = Signal()
+
+    def __init__(self, window: CorrectionHost, store: SampleStore) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
+        self.window, self.store = window, store
+        self.undo_stack: list[Path] = []
+        self.bar = CorrectionBar(window.panel)
+        panel_layout = window.panel.layout()
+        panel_layout.insertWidget(panel_layout.indexOf(window.panel.detail) + 1, self.bar)
+        self.bar.corrected.connect(self.correct)
+        self.bar.undoRequested.connect(self.undo)
+        self.shortcuts = []
+        for digit in range(10):
+            shortcut = QShortcut(QKeySequence(str(digit)), window)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda d=digit: self.correct(d))
+            self.shortcuts.append(shortcut)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Enable the bar when the panel shows a digit that can be corrected."""
+        target, _ = _target(self.window.panel.result, self.window.panel.selected_digit)
+        self.bar.set_correctable(target is not None)
+        self.bar.undo_button.setEnabled(bool(self.undo_stack))
+
+    def _picture(self) -> np.ndarray | None:
+        """The picture the current tab's result was read from (None: not known)."""
+        w = self.window
+        tab = w.tabs.currentWidget()
+        if tab is w.draw_tab:
+            return None if tab.canvas.is_empty() else tab.canvas.to_array()
+        if tab is w.image_tab:
+            return tab.loaded.image if tab.loaded is not None else None
+        if tab is w.webcam_tab:
+            return tab.guide_box_picture()
+        if tab is w.batch_tab:
+            return tab.current_picture()
+        return None
+
+    def correct(self, digit: int) -> Path | None:
+        """Save the current digit's picture as a sample of ``digit``; returns its path."""
+        panel = self.window.panel
+        target, index = _target(panel.result, panel.selected_digit)
+        if target is None:
+            self.window.statusBar().showMessage("Nothing to correct: no digit is shown", 5000)
+            return None
+        picture = self._picture()
+        if picture is not None:
+            picture = crop_for_sample(picture, target.box)
+        elif target.model_input is not None:  # what the model saw, white on black
+            picture = np.clip(target.model_input * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        source = self.window.tabs.tabText(self.window.tabs.currentIndex())
+        try:
+            path = self.store.add(picture, digit, source)  # type: ignore[arg-type]
+        except SampleError as error:
+            self.window.statusBar().showMessage(f"Not saved: {error}", 10000)
+            return None
+        self.undo_stack.append(path)
+        which = f"digit {index + 1}" if index >= 0 else "this picture"
+        counts = self.store.counts()
+        self.window.statusBar().showMessage(
+            f"Saved {which} as a sample of {digit} ({counts[digit]} of {digit}, "
+            f"{sum(counts)} in all) – Undo in the result panel", 8000)
+        result = panel.result
+        if index >= 0 and result is not None and index + 1 < len(result.digits):
+            panel.select_digit(index + 1)  # the next digit of the number
+            panel.digitSelected.emit(index + 1)
+        self.refresh()
+        self.samplesChanged.emit()
+        return path
+
+    def undo(self) -> None:
+        """Delete the sample saved by the last correction."""
+        if not self.undo_stack:
+            return
+        path = self.undo_stack.pop()
+        try:
+            self.store.remove(path)
+        except SampleError as error:
+            self.window.statusBar().showMessage(str(error), 8000)
+        else:
+            self.window.statusBar().showMessage(f"Removed the sample {path.name}", 6000)
+        self.refresh()
+        self.samplesChanged.emit()
+
+    def current_target(self) -> Recognition | None:
+        return _target(self.window.panel.result, self.window.panel.selected_digit)[0]
