@@ -159,3 +159,24 @@ def test_deleting_and_importing_samples(qtbot, window, tmp_path):
     tab.list.item(0).setSelected(True)
     assert tab.delete_selected() == 1
     assert saved(window, 2) == [] and tab.list.count() == 0
+
+
+def test_a_webcam_frame_can_be_corrected(qtbot, window, tmp_path):
+    frame = np.full((480, 640, 3), 235, np.uint8)
+    frame[160:320, 240:400] = digit_image(4, 160)
+    path = tmp_path / "four.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 20, (640, 480))
+    for _ in range(60):
+        writer.write(frame)
+    writer.release()
+    tab = window.webcam_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.set_source(str(path))
+    tab.start()
+    qtbot.waitUntil(lambda: getattr(window.panel.result, "found", False), timeout=15000)
+    tab.set_frozen(True)  # a snapshot: the frame stays while the user answers
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    [sample] = saved(window, 1)
+    picture = cv2.imread(str(sample))
+    assert picture is not None and 28 < picture.shape[0] < 480  # the frame, cut around it
+    tab.stop()
