@@ -49,17 +49,41 @@ def classify(folder: Path, out: Path, extra: list[str], quiet: bool = True) -> s
                             stderr=subprocess.PIPE, text=True)
 
 
-def timed(folder: Path, out: Path, extra: list[str]) -> tuple[float, float]:
-    """The command's wall time, and the time its summary gives (from the first file to the
-    last row: start-up, model load and starting the workers left out)."""
+def _tree_cpu(process: subprocess.Popen) -> float:
+    """CPU seconds of ``process`` and all its descendants, sampled until it ends (each
+    process's last sample counts: a few tens of milliseconds may be missed)."""
+    import psutil
+
+    last: dict[int, float] = {}
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            break
+        for member in tree:
+            try:
+                times = member.cpu_times()
+            except psutil.Error:
+                continue
+            last[member.pid] = times.user + times.system
+        time.sleep(0.05)
+    return sum(last.values())
+
+
+def timed(folder: Path, out: Path, extra: list[str]) -> tuple[float, float, float]:
+    """The command's wall time, the time its summary gives (from the first file to the
+    last row: start-up, model load and starting the workers left out), and the CPU time
+    of the command and all its processes (the local pool, the Dask workers)."""
     start = time.perf_counter()
     process = classify(folder, out, extra, quiet=False)
+    cpu = _tree_cpu(process)
     _, err = process.communicate()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"classify {' '.join(extra)} failed ({process.returncode}): {err}")
     found = re.search(r"files in ([\d.]+) s", err)
-    return seconds, float(found.group(1)) if found else float("nan")
+    return seconds, float(found.group(1)) if found else float("nan"), cpu
 
 
 def folders(root: Path, counts: list[int]) -> dict[int, Path]:
@@ -79,14 +103,16 @@ def rates(root: Path, made: dict[int, Path], runs: int, workers: int) -> None:
     configs = {"local `classify`": [],
                f"`classify --scheduler local:{workers}`": ["--scheduler", f"local:{workers}"]}
     best: dict[tuple[str, int], tuple[float, float]] = {}
+    cpu: dict[tuple[str, int], float] = {}
     outputs: dict[str, list[bytes]] = {}
     for run in range(runs):  # interleaved: a load that comes and goes hits both alike
         for label, extra in configs.items():
             for count, folder in sorted(made.items()):
                 out = root / f"out_{len(extra)}_{count}.csv"
-                wall, inside = timed(folder, out, extra)
+                wall, inside, seconds = timed(folder, out, extra)
                 old = best.get((label, count), (float("inf"), float("inf")))
                 best[label, count] = (min(old[0], wall), min(old[1], inside))
+                cpu[label, count] = min(cpu.get((label, count), float("inf")), seconds)
                 if run == 0:
                     outputs.setdefault(label, []).append(out.read_bytes())
     print("| command | files | whole command (fastest) | files/s | first file to last row "
@@ -107,6 +133,13 @@ def rates(root: Path, made: dict[int, Path], runs: int, workers: int) -> None:
               f"two folders); **{inner[label]:,.0f} files/s** from the first file to the last "
               "row of the big folder")
     (local, cluster) = configs
+    (n0, n1), per = sorted(made), {}
+    for label in configs:
+        per[label] = 1000 * (cpu[label, n1] - cpu[label, n0]) / (n1 - n0)
+        print(f"- {label}: **{per[label]:.2f} CPU seconds per 1,000 files** (all its "
+              "processes, difference of the two folders, least of the runs)")
+    print(f"- CPU time per file, cluster / local: **{per[cluster] / per[local]:.2f}** (where the "
+          "cores are the limit, the cluster reaches about the inverse of this)")
     print(f"- the cluster reaches **{steady[cluster] / steady[local]:.0%}** of the local "
           f"steady rate (difference), **{inner[cluster] / inner[local]:.0%}** first file to "
           "last row")

@@ -119,6 +119,16 @@ def test_a_worker_killed_mid_run_loses_no_row(cluster, archive, recognizer) -> N
     assert killed not in cluster.client.run(os.getpid).values()  # it really died
 
 
+def test_a_chunk_that_keeps_failing_stops_the_run_without_false_rows(cluster, archive,
+                                                                      monkeypatch) -> None:
+    """A failing task is Dask's or the worker's trouble, not the files': no error rows."""
+    monkeypatch.setattr(batch_cluster, "classify_chunk", int)  # int(files, ...) raises
+    run = cluster.run([archive / "missing.png", archive], chunk_files=1)
+    rows = list(run)
+    assert [item.path for item in rows] == [str(archive / "missing.png")]  # known here
+    assert run.failure and "again and again" in run.failure and "TypeError" in run.failure
+
+
 def test_a_worker_without_the_app_is_reported(tmp_path) -> None:
     pytest.importorskip("distributed", reason='needs Dask: pip install "mnist-desktop[cluster]"')
     hide = "import sys; sys.modules['mnist_desktop'] = None  # a worker without the app"

@@ -9,9 +9,10 @@ stays flat however many files there are.
 
 A worker that dies costs nothing: the scheduler runs its chunks again on another worker,
 and each chunk's rows are written once, in order. A chunk that keeps killing workers
-(Dask gives up: ``KilledWorker``) or whose task keeps failing is tried again one file at a
-time, and only a file that fails on its own gets an error row. A worker that can't import
-the app or load the model stops the run (exit 2), with the rows done so far written.
+(Dask gives up: ``KilledWorker``) is tried again one file at a time, and only a file that
+kills a worker on its own gets an error row. A task that fails is sent again a few times;
+one that keeps failing, or a worker that can't import the app or load the model, stops
+the run (exit 2), with the rows done so far written.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ INSTALL = ('--scheduler needs Dask, which is not installed: pip install "mnist-d
 CHUNK_FILES = 256
 """Files per task: few round trips, one batched model call per chunk, smooth progress."""
 RETRIES = 2
-"""A chunk whose task fails (not its worker dying: Dask reruns those) is tried this many
-more times, then one file at a time."""
+RESUBMITS = 3
+"""A task that fails (a worker or Dask in trouble: bad files never fail a task) is retried
+``RETRIES`` times by Dask, and sent again ``RESUBMITS`` times; then the run stops (exit 2)
+rather than give rows that are not the files' own. A dying worker is not a failure: Dask
+runs its chunks again elsewhere."""
 CONNECT_SECONDS = 10.0
 WORKER_SECONDS = 60.0
 """How long to wait for a first worker to join the scheduler."""
@@ -180,7 +184,11 @@ def worker_problem(error: BaseException) -> str:
     if isinstance(error, ImportError) or "mnist_desktop" in text:
         return (f"a Dask worker can't run mnist-desktop ({text}): install the app on every "
                 'worker machine (pip install "mnist-desktop[cluster]") and restart the workers')
-    return f"a Dask worker could not load the model ({text})"
+    from mnist_desktop.model_file import ModelError
+
+    if isinstance(error, ModelError):
+        return f"a Dask worker could not load the model ({text})"
+    return f"Dask workers failed on the same chunk again and again ({text})"
 
 
 def _stops_the_run(error: BaseException) -> bool:
@@ -281,27 +289,32 @@ class ClusterRun(BatchRun):
         return tuple(sorted((*task.known, *made), key=lambda item: item.index))
 
     def _result(self, future: Any, files: list[ChunkFile]) -> tuple[BatchItem, ...] | None:
+        """The rows a task made; None when cancelled or the run must stop (``failure``)."""
         import distributed
 
         if future is None:
             return ()
+        resubmits = RESUBMITS
         while not self._cancel.is_set():
             try:
                 return future.result(timeout=0.1)
             except (TimeoutError, distributed.TimeoutError):
                 continue
-            except Exception as error:  # noqa: BLE001 - sorted out below
-                if self._cancel.is_set():
-                    return None
-                if _stops_the_run(error):
-                    self.failure = worker_problem(error)
-                    return None
+            except distributed.KilledWorker:
                 if len(files) > 1:
                     return self._one_at_a_time(files)
-                message = CRASHED if isinstance(error, distributed.KilledWorker) else (
-                    f"internal error on the cluster: {type(error).__name__}: {error}")
-                return tuple(BatchItem(item.index, item.path, "", None, "error", message)
+                return tuple(BatchItem(item.index, item.path, "", None, "error", CRASHED)
                              for item in files)
+            except Exception as error:  # noqa: BLE001 - sorted out below
+                # classify_chunk never fails for a file (bad files are rows): this is the
+                # worker or Dask itself. Send the chunk again; stop when it keeps failing.
+                if self._cancel.is_set():
+                    return None
+                if _stops_the_run(error) or resubmits <= 0:
+                    self.failure = worker_problem(error)
+                    return None
+                resubmits -= 1
+                future = self._send(files, priority=1)
         return None
 
     def _one_at_a_time(self, files: list[ChunkFile]) -> tuple[BatchItem, ...] | None:
