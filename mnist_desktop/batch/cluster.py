@@ -184,7 +184,7 @@ def worker_problem(error: BaseException) -> str:
     if isinstance(error, ImportError) or "mnist_desktop" in text:
         return (f"a Dask worker can't run mnist-desktop ({text}): install the app on every "
                 'worker machine (pip install "mnist-desktop[cluster]") and restart the workers')
-    from mnist_desktop.model_file import ModelError
+    from mnist_desktop.reading.model_file import ModelError
 
     if isinstance(error, ModelError):
         return f"a Dask worker could not load the model ({text})"
