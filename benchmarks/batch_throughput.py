@@ -35,8 +35,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from mnist_desktop.batch import BatchOptions, BatchRun, load_for_batch  # noqa: E402
 from mnist_desktop.batch.output import RowWriter  # noqa: E402
-from mnist_desktop.batch.run import BatchOptions, BatchRun, load_for_batch  # noqa: E402
 from mnist_desktop.pipeline.digit_input import preprocess  # noqa: E402
 
 
