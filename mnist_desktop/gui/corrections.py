@@ -61,16 +61,18 @@ class CorrectionBar(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 2)
-        layout.setSpacing(2)
+        layout.setSpacing(1)
         self.label = QLabel("Wrong? It's a", self)
+        self.label.setMinimumWidth(self.label.sizeHint().width())  # never cut short
         layout.addWidget(self.label)
+        layout.addSpacing(3)
         self.buttons: list[QToolButton] = []
         for digit in range(10):
             button = QToolButton(self)
             button.setText(str(digit))
             button.setAccessibleName(f"It's a {digit}")
             button.setToolTip(f"Save this picture as a sample of {digit} (key {digit})")
-            button.setMinimumWidth(20)
+            button.setFixedWidth(max(20, button.fontMetrics().horizontalAdvance("0") + 10))
             button.clicked.connect(lambda _=False, d=digit: self.corrected.emit(d))
             layout.addWidget(button)
             self.buttons.append(button)
