@@ -10,22 +10,31 @@ message. Every function works on the file's bytes and never raises on junk.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
-from PIL import (  # noqa: F401 - importing a plugin registers its format
-    Image,
-    Jpeg2KImagePlugin,
-    SunImagePlugin,
-    TiffImagePlugin,
-    UnidentifiedImageError,
-    WebPImagePlugin,
-)
 
-Image.MAX_IMAGE_PIXELS = None
-"""Pillow never decodes here (OpenCV does, after the size was checked): the caller's limit
-(``image_files.MAX_PIXELS``, with a message naming the claimed size) replaces Pillow's."""
+@functools.cache
+def _pillow() -> ModuleType:
+    """Pillow's ``Image``, imported on the first header read (not when the window starts),
+    with the plugins of the formats OpenCV decodes registered and its own pixel limit off:
+    Pillow never decodes here (OpenCV does, after the size was checked), so the caller's
+    limit (``image_files.MAX_PIXELS``, with a message naming the claimed size) applies."""
+    from PIL import (  # noqa: F401 - importing a plugin registers its format
+        Image,
+        Jpeg2KImagePlugin,
+        SunImagePlugin,
+        TiffImagePlugin,
+        WebPImagePlugin,
+    )
+
+    Image.MAX_IMAGE_PIXELS = None
+    return Image
+
 
 _OPENCV_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM", "JPEG2000", "SUN")
 """The formats Pillow may name: those OpenCV can decode (anything else is left to OpenCV)."""
@@ -61,12 +70,12 @@ class Header:
     """A single-channel picture (a grey JPEG decodes straight to grey)."""
 
 
-def _orientation(image: Image.Image) -> int:
+def _orientation(image: Any) -> int:
     raw = image.info.get("exif")
     if not raw:
         return 1
     try:
-        value = Image.Exif()
+        value = _pillow().Exif()
         value.load(raw if raw.startswith(b"Exif") or raw[:2] in (b"II", b"MM")
                    else b"Exif\x00\x00" + raw)
         orientation = int(value.get(ORIENTATION_TAG, 1))
@@ -78,12 +87,12 @@ def _orientation(image: Image.Image) -> int:
 def read_header(data: bytes) -> Header:
     """The header of an image file's bytes; an empty ``Header`` when Pillow can't tell."""
     try:
-        with Image.open(io.BytesIO(data), formats=_OPENCV_FORMATS) as image:
+        with _pillow().open(io.BytesIO(data), formats=_OPENCV_FORMATS) as image:
             fmt = _NAMES.get(str(image.format), str(image.format))
             return Header(fmt, (int(image.size[0]), int(image.size[1])), _orientation(image),
                           image.mode in ("L", "1", "I;16", "I", "F"))
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error,
-            IndexError, KeyError, EOFError):
+    except (OSError, ValueError, SyntaxError, struct.error, IndexError, KeyError, EOFError):
+        # (Pillow's UnidentifiedImageError is an OSError)
         return Header()
 
 
