@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from mnist_desktop.gui import camera_worker
-from mnist_desktop.gui.camera_worker import CameraWorker, FrameResult, roi_pixels
-from mnist_desktop.gui.webcam_tab import WebcamTab
-from mnist_desktop.gui.worker import Mailbox
+from mnist_desktop.gui.common.worker import Mailbox
+from mnist_desktop.gui.webcam import camera_worker
+from mnist_desktop.gui.webcam.camera_worker import CameraWorker, FrameResult, roi_pixels
+from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 from mnist_desktop.io.cameras import SourceError, SourceInfo, open_source, parse_source
 from mnist_desktop.results import Recognition
 
@@ -316,7 +316,7 @@ def test_snapshot_saves_the_frame_and_send_emits_the_guide_box(qtbot, plain_vide
     frame = tab._frame.image
 
     target = tmp_path / "snap.png"
-    monkeypatch.setattr("mnist_desktop.gui.webcam_tab.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("mnist_desktop.gui.webcam.webcam_tab.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), "PNG image (*.png)"))
     tab.snapshot_button.click()
     saved = cv2.imread(str(target))

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mnist_desktop.gui.settings import APPLICATION, ORGANIZATION
+from mnist_desktop.gui.common.settings import APPLICATION, ORGANIZATION
 
 QUIT_ENV = "MNIST_DESKTOP_QUIT_WHEN_READY"
 EXIT_MODEL_FAILED = 3
@@ -77,7 +77,7 @@ def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quit_when_ready = options.quit_when_ready or os.environ.get(QUIT_ENV, "") not in ("", "0")
     app = _application(qt_argv)
-    from mnist_desktop.gui.icons import app_icon
+    from mnist_desktop.gui.common.icons import app_icon
     from mnist_desktop.gui.main_window import MainWindow
 
     app.setWindowIcon(app_icon())

@@ -17,11 +17,11 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QTabWidget, QToolButton, QWidget
 
-from mnist_desktop.gui.batch_tab import BatchTab
-from mnist_desktop.gui.draw_tab import DrawTab
-from mnist_desktop.gui.image_tab import ImageTab
-from mnist_desktop.gui.result_panel import ResultPanel
-from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.gui.batch.batch_tab import BatchTab
+from mnist_desktop.gui.draw.draw_tab import DrawTab
+from mnist_desktop.gui.image.image_tab import ImageTab
+from mnist_desktop.gui.result.result_panel import ResultPanel
+from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 from mnist_desktop.io import SampleError, SampleStore, crop_for_sample
 from mnist_desktop.results import Reading, Recognition
 

@@ -21,19 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.batch_dialogs import choose_batch_folder
-from mnist_desktop.gui.batch_tab import BatchTab
+from mnist_desktop.gui.batch.batch_dialogs import choose_batch_folder
+from mnist_desktop.gui.batch.batch_tab import BatchTab
+from mnist_desktop.gui.common.drops import mime_image, pasted_paths
+from mnist_desktop.gui.common.settings import app_settings, clear_recent_files, recent_files
 from mnist_desktop.gui.corrections import Corrections, data_folder
-from mnist_desktop.gui.draw_tab import DrawTab
-from mnist_desktop.gui.drops import mime_image, pasted_paths
-from mnist_desktop.gui.handwriting_tab import HandwritingTab
-from mnist_desktop.gui.image_tab import ImageTab
+from mnist_desktop.gui.draw.draw_tab import DrawTab
+from mnist_desktop.gui.handwriting.handwriting_tab import HandwritingTab
+from mnist_desktop.gui.image.image_tab import ImageTab
 from mnist_desktop.gui.main_menus import build_menus, fill_recent_menu
 from mnist_desktop.gui.model_loader import ModelLoader
 from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, model_summary
-from mnist_desktop.gui.result_panel import ResultPanel
-from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
-from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.gui.result.result_panel import ResultPanel
+from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 from mnist_desktop.io import SampleStore
 
 if TYPE_CHECKING:

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.image_view import ImageView
-from mnist_desktop.gui.overlay import boxes_for
-from mnist_desktop.gui.qt_image import array_to_qimage, fit_for_display
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.result_widgets import percent
-from mnist_desktop.gui.settings import add_recent_file, app_settings
+from mnist_desktop.gui.common.overlay import boxes_for
+from mnist_desktop.gui.common.qt_image import array_to_qimage, fit_for_display
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import add_recent_file, app_settings
+from mnist_desktop.gui.image.image_view import ImageView
+from mnist_desktop.gui.result.result_widgets import percent
 from mnist_desktop.results import NumberReading, Reading, Recognition
 
 if TYPE_CHECKING:

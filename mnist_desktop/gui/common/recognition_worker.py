@@ -1,10 +1,11 @@
 """Run recognition jobs off the GUI thread; the newest request wins.
 
-A tab hands ``RecognitionWorker.submit`` a function; a :class:`~mnist_desktop.gui.worker.Worker`
-runs it and the result comes back through ``resultReady`` on the GUI thread. A request
-submitted while another waits replaces it in the :class:`~mnist_desktop.gui.worker.Mailbox`,
-and results of requests that were overtaken are dropped, so a fast stream of requests (a
-stroke being drawn, a user opening photo after photo) never builds up a queue.
+A tab hands ``RecognitionWorker.submit`` a function; a
+:class:`~mnist_desktop.gui.common.worker.Worker` runs it and the result comes back through
+``resultReady`` on the GUI thread. A request submitted while another waits replaces it in
+the :class:`~mnist_desktop.gui.common.worker.Mailbox`, and results of requests that were
+overtaken are dropped, so a fast stream of requests (a stroke being drawn, a user opening
+photo after photo) never builds up a queue.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Mailbox, Worker, describe_error
+from mnist_desktop.gui.common.worker import Mailbox, Worker, describe_error
 
 Job = Callable[[], Any]
 

@@ -1,6 +1,6 @@
 """The Webcam tab: recognise digits live from a camera, a video file or a network stream.
 
-Capture and recognition run in a :class:`~mnist_desktop.gui.camera_worker.CameraWorker`
+Capture and recognition run in a :class:`~mnist_desktop.gui.webcam.camera_worker.CameraWorker`
 (see its docstring for the thread design); this widget only shows what the worker emits.
 """
 
@@ -13,7 +13,8 @@ from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from mnist_desktop.gui.camera_worker import (
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.webcam.camera_worker import (
     CameraFrame,
     CameraWorker,
     CaptureStopped,
@@ -21,8 +22,7 @@ from mnist_desktop.gui.camera_worker import (
     Roi,
     clamp_roi,
 )
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.webcam_capture import (
+from mnist_desktop.gui.webcam.webcam_capture import (
     crop_guide_box,
     png_path,
     release_stopped_workers,
@@ -31,7 +31,7 @@ from mnist_desktop.gui.webcam_capture import (
     suggested_snapshot_path,
     write_png,
 )
-from mnist_desktop.gui.webcam_controls import (
+from mnist_desktop.gui.webcam.webcam_controls import (
     ERROR_STYLE,
     IDLE_TEXT,
     build_controls,

@@ -1,11 +1,11 @@
 """Capture and recognition for the Webcam tab, off the GUI thread; newest frame wins.
 
-Design: two :class:`~mnist_desktop.gui.worker.Worker` threads per run, owned by one
+Design: two :class:`~mnist_desktop.gui.common.worker.Worker` threads per run, owned by one
 :class:`CameraWorker` (a QObject that only emits signals; it never touches a widget).
 
 - The **capture thread** opens the source, reads frames at the source's own pace (a camera
   delivers at its rate; a video file is paced to its ``CAP_PROP_FPS`` by sleeping *in this
-  thread*), and puts each frame into a one-slot :class:`~mnist_desktop.gui.worker.Mailbox`,
+  thread*), and puts each frame into a one-slot :class:`~mnist_desktop.gui.common.worker.Mailbox`,
   replacing a frame the recogniser has not taken yet. It also offers the frame to the GUI for
   preview, at most one at a time (the GUI acknowledges with :meth:`CameraWorker.frame_shown`), so a
   busy GUI drops preview frames instead of queueing them.
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Mailbox, Worker
+from mnist_desktop.gui.common.worker import Mailbox, Worker
 from mnist_desktop.io import SourceError, SourceInfo, open_source
 from mnist_desktop.reading import ReadingSmoother
 from mnist_desktop.results import Box, Reading

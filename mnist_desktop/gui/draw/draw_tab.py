@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
-from mnist_desktop.gui.overlay import boxes_for
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.settings import app_settings
+from mnist_desktop.gui.common.overlay import boxes_for
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.draw.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
 from mnist_desktop.results import Reading
 
 if TYPE_CHECKING:

@@ -30,15 +30,20 @@ from mnist_desktop.batch import (
     load_for_batch,
     write_items,
 )
-from mnist_desktop.gui.batch_accuracy import BatchAccuracy
-from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
-from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
-from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
-from mnist_desktop.gui.drops import local_paths
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.widgets import hbox, push_button
-from mnist_desktop.gui.worker import Worker
+from mnist_desktop.gui.batch.batch_accuracy import BatchAccuracy
+from mnist_desktop.gui.batch.batch_dialogs import choose_batch_folder, export_with_dialog
+from mnist_desktop.gui.batch.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
+from mnist_desktop.gui.batch.batch_view import (
+    THUMBNAIL_SIZE,
+    make_hint,
+    make_table_view,
+    progress_line,
+)
+from mnist_desktop.gui.common.drops import local_paths
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.common.widgets import hbox, push_button
+from mnist_desktop.gui.common.worker import Worker
 from mnist_desktop.io import ImageLoadError
 
 if TYPE_CHECKING:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from mnist_desktop.gui.camera_worker import DEFAULT_ROI, CameraFrame, FrameResult
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.source_picker import SourcePicker
-from mnist_desktop.gui.webcam_preview import WebcamPreview
-from mnist_desktop.gui.widgets import hbox, push_button
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.common.widgets import hbox, push_button
+from mnist_desktop.gui.webcam.camera_worker import DEFAULT_ROI, CameraFrame, FrameResult
+from mnist_desktop.gui.webcam.source_picker import SourcePicker
+from mnist_desktop.gui.webcam.webcam_preview import WebcamPreview
 from mnist_desktop.io import SourceInfo
 
 IDLE_TEXT = ("Pick a camera, or type a video file or a stream URL (a phone \"IP camera\" app), "
