@@ -10,6 +10,7 @@ photo after photo) never builds up a queue.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from mnist_desktop.gui.common.worker import Mailbox, Worker, describe_error
 
 Job = Callable[[], Any]
+_log = logging.getLogger(__name__)
 
 
 class RecognitionWorker(QObject):
@@ -82,6 +84,7 @@ class RecognitionWorker(QObject):
             try:
                 answer: tuple[int, Any, str] = (request, job(), "")
             except Exception as exc:  # noqa: BLE001 - a failing job must not end the worker
+                _log.error("recognition failed", exc_info=exc)
                 answer = (request, None, describe_error(exc))
             yield answer
 

@@ -24,6 +24,8 @@ from mnist_desktop.gui.draw.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, D
 from mnist_desktop.results import Reading
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mnist_desktop.reading import Reader
 
 LIVE_INTERVAL_MS = 150
@@ -165,6 +167,10 @@ class DrawTab(QWidget):
             path += ".png"
         if self.save_png(path):
             settings.setValue("draw/save_dir", os.path.dirname(path))
+
+    def correction_picture(self) -> np.ndarray | None:
+        """The drawing as the model reads it (None: the canvas is empty)."""
+        return None if self.canvas.is_empty() else self.canvas.to_array()
 
     def highlight_digit(self, index: int) -> None:
         """Outline digit ``index`` of the number read from the drawing."""

@@ -146,6 +146,13 @@ class HandwritingTab(QWidget):
     def shutdown(self) -> None:
         self.worker.shutdown()
 
+    def correction_picture(self) -> None:
+        """This tab shows no result to correct."""
+        return None
+
+    def highlight_digit(self, index: int) -> None:
+        """No result here."""
+
     # --- samples ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the samples folder."""

@@ -172,6 +172,10 @@ class ImageTab(QWidget):
             settings.setValue("image/last_dir", os.path.dirname(path))
             self.open_path(path)
 
+    def correction_picture(self) -> np.ndarray | None:
+        """The picture on show, as read (None before the first one opened)."""
+        return self._loaded.image if self._loaded is not None else None
+
     def highlight_digit(self, index: int) -> None:
         """Emphasise digit ``index``'s box (chosen in the result panel)."""
         if self._loaded is not None:
