@@ -132,6 +132,16 @@ def test_another_tabs_news_stays_out_of_the_status_bar(window):
 def test_the_shipped_model_button_is_off_while_it_is_in_use(qtbot, window, recognizer):
     window.use_recognizer(recognizer)
     assert not window.handwriting_tab.shipped_button.isEnabled()
+    window.tabs.setCurrentWidget(window.handwriting_tab)
+    assert not window.handwriting_tab.progress.isVisible()  # no empty bar before teaching
+
+
+def test_the_batch_controls_sit_together_before_the_first_run(qtbot, show_widget):
+    from mnist_desktop.gui.batch.batch_tab import BatchTab
+
+    tab = show_widget(BatchTab(), (900, 700))
+    gap = tab.filter_box.geometry().top() - tab.choose_button.geometry().bottom()
+    assert gap < 60  # not spread over the empty tab
 
 
 def test_a_webcam_source_that_fails_is_said_once_and_leaves_the_recent_list(qtbot, tmp_path):

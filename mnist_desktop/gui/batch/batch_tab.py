@@ -128,7 +128,7 @@ class BatchTab(QWidget):
                               self.export_button))
         self.accuracy = BatchAccuracy(self)
         layout.addWidget(self.accuracy)
-        layout.addWidget(self.hint)
+        layout.addWidget(self.hint, 1)  # the room below the controls, not gaps between them
         layout.addWidget(self.view, 1)
 
     # --- tab contract ---------------------------------------------------------------------

@@ -305,6 +305,7 @@ class HandwritingTab(QWidget):
         running = self.worker.running
         self.teach_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running or bool(self.stage.text()))  # no empty bar at first
         self.import_button.setEnabled(not running)
         self.delete_button.setEnabled(not running and bool(self.list.selectedItems()))
         personal = Path(self.store.model_path)

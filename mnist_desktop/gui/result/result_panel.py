@@ -197,13 +197,14 @@ class ResultPanel(QFrame):
         size = max_point
         available = max(80, self.width() - self.pixels.width() - 40)
         lines = text.split("\n")
-        if len(lines) > 1:
-            max_point = min(max_point, 84.0 / len(lines) + 8)  # the lines fit beside 28x28
+        # the lines fit beside the 28x28 view, above the verdict: the panel does not grow
+        high = max(self.big.minimumHeight(), self.pixels.height() - 30)
         size = max_point
-        while size > 12:
+        while size > 10:
             font.setPointSizeF(size)
             metrics = QFontMetrics(font)
-            if max(metrics.horizontalAdvance(line) for line in lines) <= available:
+            if (max(metrics.horizontalAdvance(line) for line in lines) <= available
+                    and metrics.lineSpacing() * len(lines) <= high):
                 break
             size -= 2
         self.big.setFont(font)
@@ -249,6 +250,7 @@ class ResultPanel(QFrame):
         self.verdict.setText(verdict)
         self.verdict.setStyleSheet(f"color: {colour}; font-weight: 600;")
         grid_row = 0  # one row of chips per line of writing (a long line wraps)
+        self._compact_chips = len(lines) > 1  # several rows: smaller chips, room for the bars
         for line in lines:
             for column, index in enumerate(line):
                 self._add_chip(index, reading.digits[index], grid_row + column // _CHIPS_PER_ROW,
@@ -278,10 +280,12 @@ class ResultPanel(QFrame):
         chip.setText(digit.label)
         chip.setCheckable(True)
         chip.setAutoRaise(False)
-        chip.setMinimumSize(34, 30)
+        compact = getattr(self, "_compact_chips", False)
+        chip.setMinimumSize(*((28, 22) if compact else (34, 30)))
         colour = UNSURE_COLOUR.name() if digit.status != "ok" else OK_COLOUR.name()
         chip.setStyleSheet(
-            f"QToolButton {{ font-weight: 700; font-size: 14pt; color: {colour};"
+            f"QToolButton {{ font-weight: 700; font-size: {11 if compact else 14}pt;"
+            f" color: {colour};"
             f" border: 1px solid {colour}; border-radius: 5px; padding: 1px 6px; }}"
             f"QToolButton:checked {{ background: {SELECTED_COLOUR.name()}; color: white;"
             f" border-color: {SELECTED_COLOUR.name()}; }}")
