@@ -126,7 +126,8 @@ class LiteModel:
         self.input_signature = tuple(int(v) for v in inputs[0]["shape_signature"])
         """The input's shape, -1 where it is free."""
         self.output_signature = tuple(int(v) for v in outputs[0]["shape_signature"])
-        self._shape: tuple[int, ...] | None = None
+        self._interpreter.allocate_tensors()  # now, so that load time pays for it
+        self._shape: tuple[int, ...] | None = tuple(int(v) for v in inputs[0]["shape"])
         self._lock = threading.Lock()
 
     def run(self, x: np.ndarray) -> np.ndarray:
