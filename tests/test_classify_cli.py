@@ -132,6 +132,33 @@ def test_usage_errors_exit_2(argv, phrase, capsys) -> None:
     assert phrase in capsys.readouterr().err
 
 
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mnist_desktop", *argv], capture_output=True,
+                          text=True, timeout=120, cwd=REPO)
+
+
+def test_a_path_that_does_not_exist_exits_2_naming_it_before_loading_the_model(
+        good_folder, tmp_path) -> None:
+    """A typo is answered at once: exit 2, the path named, no model loaded, nothing written."""
+    out = tmp_path / "out.csv"
+    done = _run("classify", str(good_folder), str(tmp_path / "scnas"), "-o", str(out))
+    assert done.returncode == 2
+    assert f"no such file or folder: {tmp_path / 'scnas'}" in done.stderr
+    assert "loading the model" not in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["/proc/x.csv", "{tmp}/missing/x.csv"])
+def test_an_output_that_cannot_be_written_exits_2_before_classifying(good_folder, tmp_path,
+                                                                     where) -> None:
+    if where.startswith("/proc") and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    done = _run("classify", str(good_folder), "-o", where.format(tmp=tmp_path))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "cannot write" in done.stderr or "does not exist" in done.stderr
+
+
 def test_a_bad_model_file_exits_2(tmp_path, good_folder, capsys) -> None:
     broken = tmp_path / "broken.keras"
     broken.write_text("not a model")

@@ -47,8 +47,9 @@ folders:
 exit status:
   {EXIT_OK}    every file was processed (rows may be unsure or no_digit)
   {EXIT_ERRORS}    at least one row has status error (not an image, truncated, unreadable...)
-  {EXIT_USAGE}    usage error: bad option, unknown output format, output not writable,
-       model file missing or invalid, --scheduler: the Dask cluster can't be used
+  {EXIT_USAGE}    usage error: bad option, a file or folder that does not exist, unknown output
+       format, output not writable, model file missing or invalid, --scheduler: the
+       Dask cluster can't be used (all said before any model is loaded, but the last two)
   {EXIT_INTERRUPTED}  interrupted by Ctrl+C: the rows done so far were written (a complete file);
        a second Ctrl+C stops at once and writes nothing
 
@@ -186,6 +187,11 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             check_writable(args.output)
     except OutputError as error:
         parser.error(str(error))
+    missing = [path for path in args.paths if not os.path.lexists(path)]
+    if missing:  # a typo: say so now, before seconds of model loading, and read nothing
+        for path in missing:
+            _error(f"no such file or folder: {path}")
+        return EXIT_USAGE
     if args.multi:
         import importlib.util
 
@@ -249,7 +255,12 @@ def _classify(args: argparse.Namespace, fmt: str, recognizer: Reader, bar: Any) 
 def _write_rows(args: argparse.Namespace, fmt: str, run: Any, bar: Any) -> int:
     """Write the rows of ``run`` (a BatchRun, local or on a cluster) as they come."""
     if args.output:
-        target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
+        try:
+            target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
+        except OutputError as error:  # the folder went away or filled up since the check
+            bar.clear()
+            _error(str(error))
+            return EXIT_USAGE
         stream, detach = None, False
     else:
         stream, detach = _stdout()
