@@ -195,9 +195,8 @@ def test_pipeline_survives_nan_and_infinite_floats(value, h, w):
     assert pre.model_input is None or np.isfinite(pre.model_input).all()
 
 
-@pytest.mark.mnist
-def test_mnist_digits_pass_through_almost_unchanged(mnist_test_digits):
-    images, _ = mnist_test_digits
+def test_mnist_digits_pass_through_almost_unchanged(mnist_sample):
+    images, _ = mnist_sample
     diffs = []
     for image in images[:200]:
         out = model_input(image)
