@@ -16,8 +16,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from mnist_desktop.gui.canvas import SHEET_HEIGHT, SHEET_WIDTH, DrawingCanvas
-from mnist_desktop.gui.draw_tab import DrawTab
+from mnist_desktop.gui.draw.canvas import SHEET_HEIGHT, SHEET_WIDTH, DrawingCanvas
+from mnist_desktop.gui.draw.draw_tab import DrawTab
 from mnist_desktop.results import NumberReading, Recognition
 from mnist_desktop.training.synth_strokes import digit_paths, fit
 

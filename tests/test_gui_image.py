@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QRectF, Qt
 
-from mnist_desktop.gui.image_tab import ImageTab, image_file_filter
-from mnist_desktop.gui.settings import recent_files
+from mnist_desktop.gui.common.settings import recent_files
+from mnist_desktop.gui.image.image_tab import ImageTab, image_file_filter
 from mnist_desktop.results import NumberReading, Recognition
 from mnist_desktop.training.synth import compose_sheet, render_photo
 

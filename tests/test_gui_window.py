@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from mnist_desktop.gui.main_window import MainWindow
 from mnist_desktop.gui.model_status import about_html
-from mnist_desktop.gui.result_panel import PANEL_WIDTH, ResultPanel
+from mnist_desktop.gui.result.result_panel import PANEL_WIDTH, ResultPanel
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mnist_desktop.gui.settings import APPLICATION, ORGANIZATION
+from mnist_desktop.gui.common.settings import APPLICATION, ORGANIZATION
 
 QUIT_ENV = "MNIST_DESKTOP_QUIT_WHEN_READY"
 EXIT_MODEL_FAILED = 3
@@ -35,6 +35,8 @@ class WindowOptions:
     """A .keras model file to use instead of the bundled one."""
     quit_when_ready: bool = False
     """Quit as soon as the model is loaded (start-up tests, benchmarks)."""
+    open_path: str | None = None
+    """An image to show in the Image tab, or a folder to read in the Batch tab."""
 
 
 def _report(line: str) -> None:
@@ -77,11 +79,15 @@ def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quit_when_ready = options.quit_when_ready or os.environ.get(QUIT_ENV, "") not in ("", "0")
     app = _application(qt_argv)
-    from mnist_desktop.gui.icons import app_icon
+    from mnist_desktop.gui.common.app_data import setup_logging
+    from mnist_desktop.gui.common.icons import app_icon
     from mnist_desktop.gui.main_window import MainWindow
 
+    setup_logging()
     app.setWindowIcon(app_icon())
     window = MainWindow(model_path=options.model)
+    if options.open_path:
+        window.open_path(options.open_path)
     exit_code = {"value": 0}
 
     def shown() -> None:

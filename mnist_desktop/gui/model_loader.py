@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Worker
+from mnist_desktop.gui.common.worker import Worker
 
 
 class LoadFailed(Exception):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mnist_desktop.batch import OutputError
-from mnist_desktop.gui.settings import app_settings
+from mnist_desktop.gui.common.settings import app_settings
 
 EXPORT_FILTERS = {"CSV (*.csv)": ".csv", "JSON (*.json)": ".json", "JSON Lines (*.jsonl)": ".jsonl"}
 

@@ -26,8 +26,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_desktop.gui.overlay import OverlayBox, paint_boxes
-from mnist_desktop.gui.qt_image import qimage_to_array
+from mnist_desktop.gui.common.overlay import OverlayBox, paint_boxes
+from mnist_desktop.gui.common.qt_image import qimage_to_array
 
 SHEET_WIDTH = 700
 SHEET_HEIGHT = 280

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
-from mnist_desktop.gui.settings import app_settings, read_list
+from mnist_desktop.gui.common.settings import app_settings, read_list
 from mnist_desktop.io import VIDEO_EXTENSIONS, available_cameras, parse_source
 
 RECENT_SOURCES = 6

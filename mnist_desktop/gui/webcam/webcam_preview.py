@@ -17,8 +17,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_desktop.gui.camera_worker import DEFAULT_ROI, FrameResult, Roi, clamp_roi
-from mnist_desktop.gui.overlay import OverlayBox, boxes_for, paint_boxes
+from mnist_desktop.gui.common.overlay import OverlayBox, boxes_for, paint_boxes
+from mnist_desktop.gui.webcam.camera_worker import DEFAULT_ROI, FrameResult, Roi, clamp_roi
 
 GRIP = 10.0
 """How close (in screen pixels) to an edge or corner a press grabs it for resizing."""

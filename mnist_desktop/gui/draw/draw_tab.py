@@ -17,13 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
-from mnist_desktop.gui.overlay import boxes_for
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.settings import app_settings
+from mnist_desktop.gui.common.overlay import boxes_for
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.draw.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawingCanvas
 from mnist_desktop.results import Reading
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mnist_desktop.reading import Reader
 
 LIVE_INTERVAL_MS = 150
@@ -165,6 +167,10 @@ class DrawTab(QWidget):
             path += ".png"
         if self.save_png(path):
             settings.setValue("draw/save_dir", os.path.dirname(path))
+
+    def correction_picture(self) -> np.ndarray | None:
+        """The drawing as the model reads it (None: the canvas is empty)."""
+        return None if self.canvas.is_empty() else self.canvas.to_array()
 
     def highlight_digit(self, index: int) -> None:
         """Outline digit ``index`` of the number read from the drawing."""

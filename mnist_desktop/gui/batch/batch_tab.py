@@ -30,15 +30,20 @@ from mnist_desktop.batch import (
     load_for_batch,
     write_items,
 )
-from mnist_desktop.gui.batch_accuracy import BatchAccuracy
-from mnist_desktop.gui.batch_dialogs import choose_batch_folder, export_with_dialog
-from mnist_desktop.gui.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
-from mnist_desktop.gui.batch_view import THUMBNAIL_SIZE, make_hint, make_table_view, progress_line
-from mnist_desktop.gui.drops import local_paths
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.widgets import hbox, push_button
-from mnist_desktop.gui.worker import Worker
+from mnist_desktop.gui.batch.batch_accuracy import BatchAccuracy
+from mnist_desktop.gui.batch.batch_dialogs import choose_batch_folder, export_with_dialog
+from mnist_desktop.gui.batch.batch_model import FILTERS, BatchFilterProxy, BatchTableModel
+from mnist_desktop.gui.batch.batch_view import (
+    THUMBNAIL_SIZE,
+    make_hint,
+    make_table_view,
+    progress_line,
+)
+from mnist_desktop.gui.common.drops import local_paths
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import app_settings, read_bool, write_bool
+from mnist_desktop.gui.common.widgets import hbox, push_button
+from mnist_desktop.gui.common.worker import Worker
 from mnist_desktop.io import ImageLoadError
 
 if TYPE_CHECKING:
@@ -94,10 +99,10 @@ class BatchTab(QWidget):
         self.folder_label = QLabel("No folder chosen", self)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.recursive_box = QCheckBox("Include sub-folders", self)
-        self.recursive_box.setChecked(settings.value("batch/recursive", "true") == "true")
+        self.recursive_box.setChecked(read_bool(settings, "batch/recursive", True))
         self.multi_box = QCheckBox("Read whole numbers", self)
         self.multi_box.setToolTip("Read every digit of each image as a number, not one digit")
-        self.multi_box.setChecked(settings.value("batch/multi", "false") == "true")
+        self.multi_box.setChecked(read_bool(settings, "batch/multi", False))
         self.rerun_button = push_button(
             "Run again", "Read the same files again (after changing the options)", self.rerun, self)
         self.cancel_button = push_button(
@@ -204,8 +209,8 @@ class BatchTab(QWidget):
         self._paths, self._recursive = paths, recursive
         self._multi_run = self.multi_box.isChecked()
         settings = app_settings()
-        settings.setValue("batch/recursive", "true" if recursive else "false")
-        settings.setValue("batch/multi", "true" if self._multi_run else "false")
+        write_bool(settings, "batch/recursive", recursive)
+        write_bool(settings, "batch/multi", self._multi_run)
         self._show_paths(paths)
         self.model.clear()
         self.accuracy.start(paths, self._multi_run)
@@ -320,7 +325,10 @@ class BatchTab(QWidget):
         multi, path = self._multi_run, item.path
         self.preview.submit(lambda: _preview(recognizer, path, multi))
 
-    def current_picture(self) -> np.ndarray | None:
+    def highlight_digit(self, index: int) -> None:
+        """The table shows no boxes; nothing to single out."""
+
+    def correction_picture(self) -> np.ndarray | None:
         """The selected row's picture, loaded as the panel's result was (None: no row)."""
         item = self._item_at(self.view.currentIndex())
         if item is None or item.status == "error":

@@ -10,8 +10,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from mnist_desktop.gui.overlay import OK_COLOUR, UNSURE_COLOUR
-from mnist_desktop.gui.qt_image import array_to_qimage
+from mnist_desktop.gui.common.overlay import OK_COLOUR, UNSURE_COLOUR
+from mnist_desktop.gui.common.qt_image import array_to_qimage
 from mnist_desktop.results import PipelineStep
 
 STEP_TITLES = {"grey": "Grey", "contrast": "Contrast", "threshold": "Ink",

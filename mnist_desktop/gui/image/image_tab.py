@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.image_view import ImageView
-from mnist_desktop.gui.overlay import boxes_for
-from mnist_desktop.gui.qt_image import array_to_qimage, fit_for_display
-from mnist_desktop.gui.recognition_worker import RecognitionWorker
-from mnist_desktop.gui.result_widgets import percent
-from mnist_desktop.gui.settings import add_recent_file, app_settings
+from mnist_desktop.gui.common.overlay import boxes_for
+from mnist_desktop.gui.common.qt_image import array_to_qimage, fit_for_display
+from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
+from mnist_desktop.gui.common.settings import add_recent_file, app_settings
+from mnist_desktop.gui.image.image_view import ImageView
+from mnist_desktop.gui.result.result_widgets import percent
 from mnist_desktop.results import NumberReading, Reading, Recognition
 
 if TYPE_CHECKING:
@@ -171,6 +171,10 @@ class ImageTab(QWidget):
         if path:
             settings.setValue("image/last_dir", os.path.dirname(path))
             self.open_path(path)
+
+    def correction_picture(self) -> np.ndarray | None:
+        """The picture on show, as read (None before the first one opened)."""
+        return self._loaded.image if self._loaded is not None else None
 
     def highlight_digit(self, index: int) -> None:
         """Emphasise digit ``index``'s box (chosen in the result panel)."""

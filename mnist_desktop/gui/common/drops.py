@@ -7,7 +7,7 @@ import os
 import numpy as np
 from PySide6.QtCore import QMimeData, QUrl
 
-from mnist_desktop.gui.qt_image import qimage_to_array
+from mnist_desktop.gui.common.qt_image import qimage_to_array
 
 
 def local_paths(mime: QMimeData) -> list[str]:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractItemModel, QSize, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from mnist_desktop.batch import BatchProgress, format_duration
-from mnist_desktop.gui.batch_model import CONFIDENCE, FILE, MESSAGE, PREDICTION, STATUS, THUMB
+from mnist_desktop.gui.batch.batch_model import CONFIDENCE, FILE, MESSAGE, PREDICTION, STATUS, THUMB
 
 THUMBNAIL_SIZE = 32
 HINT = ("Choose a folder, or drop a folder or some images here.\n"

@@ -21,6 +21,29 @@ def app_settings() -> QSettings:
                      ORGANIZATION, APPLICATION)
 
 
+def read_bool(settings: QSettings, key: str, default: bool) -> bool:
+    """A yes/no setting, however it was stored: ``True``, ``"true"``, ``"1"``, ``1`` (the INI
+    format keeps only text, so a stored ``True`` comes back as ``"true"``)."""
+    value = settings.value(key, None)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    return default
+
+
+def write_bool(settings: QSettings, key: str, value: bool) -> None:
+    """Store a yes/no setting so that :func:`read_bool` reads it back."""
+    settings.setValue(key, "true" if value else "false")
+
+
 def read_list(settings: QSettings, key: str) -> list[str]:
     """A list of strings stored under ``key`` (QSettings turns 1-item lists into a string)."""
     value = settings.value(key, [])

@@ -1,4 +1,4 @@
-"""Teach on a :class:`~mnist_desktop.gui.worker.Worker`: ``training.teach`` off the GUI
+"""Teach on a :class:`~mnist_desktop.gui.common.worker.Worker`: ``training.teach`` off the GUI
 thread, with progress and Cancel.
 
 The worker never touches a widget: it emits frozen dataclasses (``TeachProgress``,
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Worker
+from mnist_desktop.gui.common.worker import Worker
 from mnist_desktop.reading import TeachOptions, TeachResult
 
 CANCELLED = "cancelled"

@@ -1,6 +1,6 @@
 """The Webcam tab: recognise digits live from a camera, a video file or a network stream.
 
-Capture and recognition run in a :class:`~mnist_desktop.gui.camera_worker.CameraWorker`
+Capture and recognition run in a :class:`~mnist_desktop.gui.webcam.camera_worker.CameraWorker`
 (see its docstring for the thread design); this widget only shows what the worker emits.
 """
 
@@ -13,7 +13,8 @@ from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from mnist_desktop.gui.camera_worker import (
+from mnist_desktop.gui.common.settings import app_settings, write_bool
+from mnist_desktop.gui.webcam.camera_worker import (
     CameraFrame,
     CameraWorker,
     CaptureStopped,
@@ -21,8 +22,7 @@ from mnist_desktop.gui.camera_worker import (
     Roi,
     clamp_roi,
 )
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.webcam_capture import (
+from mnist_desktop.gui.webcam.webcam_capture import (
     crop_guide_box,
     png_path,
     release_stopped_workers,
@@ -31,7 +31,7 @@ from mnist_desktop.gui.webcam_capture import (
     suggested_snapshot_path,
     write_png,
 )
-from mnist_desktop.gui.webcam_controls import (
+from mnist_desktop.gui.webcam.webcam_controls import (
     ERROR_STYLE,
     IDLE_TEXT,
     build_controls,
@@ -143,6 +143,7 @@ class WebcamTab(QWidget):
         self.source_picker.remember(text)
         self.set_frozen(False)
         self._frame = self._result = self._info = None
+        self._panel_sent = None
         self.preview.set_frame(None)
         self.preview.set_result(None)
         self.preview.set_placeholder(f"Opening {describe(source)}…")
@@ -152,7 +153,6 @@ class WebcamTab(QWidget):
         worker.opened.connect(self._on_opened)
         worker.frameReady.connect(self._on_frame)
         worker.resultReady.connect(self._on_result)
-        worker.numberModeUnavailable.connect(self._on_number_unavailable)
         worker.notice.connect(self._on_notice)
         worker.stopped.connect(self._on_stopped)
         self._worker = worker
@@ -217,9 +217,20 @@ class WebcamTab(QWidget):
         self.sendToImage.emit(crop, f"webcam frame {self._frame.index + 1} (guide box)")
 
     def guide_box_picture(self) -> np.ndarray | None:
-        """What is inside the guide box of the frame shown (the picture read), or None."""
+        """What is inside the guide box of the frame on screen, or None."""
         return None if self._frame is None else crop_guide_box(self._frame.image,
                                                                self.preview.roi())
+
+    def correction_picture(self) -> np.ndarray | None:
+        """The picture the answer in the result panel was read from: the guide box of the
+        frame that was read (live, the newest frame may already show something else)."""
+        sent = self._panel_sent
+        if sent is not None and sent.picture is not None:
+            return sent.picture
+        return self.guide_box_picture()
+
+    def highlight_digit(self, index: int) -> None:
+        """The preview draws every digit's box; nothing to single out."""
 
     # -- worker signals ---------------------------------------------------------------------------
     def _is_current(self) -> bool:
@@ -262,14 +273,6 @@ class WebcamTab(QWidget):
         """The result panel gets the smoothed answer at most ~10 times a second."""
         self._panel_label, self._panel_at, self._panel_sent = result.label, now, result
         self.resultReady.emit(result.smoothed)
-
-    @Slot(str)
-    def _on_number_unavailable(self, message: str) -> None:
-        if not self._is_current():
-            return
-        with QSignalBlocker(self.number_box):
-            self.number_box.setChecked(False)
-        self._show_message(message, error=True)
 
     @Slot(str)
     def _on_notice(self, message: str) -> None:
@@ -315,7 +318,7 @@ class WebcamTab(QWidget):
             self._worker.set_mode("number" if on else "digit")
             if self._frozen and self._frame is not None:
                 self._worker.submit_still(self._frame)
-        app_settings().setValue("webcam/number_mode", on)
+        write_bool(app_settings(), "webcam/number_mode", on)
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")

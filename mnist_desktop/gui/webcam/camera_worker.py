@@ -1,11 +1,11 @@
 """Capture and recognition for the Webcam tab, off the GUI thread; newest frame wins.
 
-Design: two :class:`~mnist_desktop.gui.worker.Worker` threads per run, owned by one
+Design: two :class:`~mnist_desktop.gui.common.worker.Worker` threads per run, owned by one
 :class:`CameraWorker` (a QObject that only emits signals; it never touches a widget).
 
 - The **capture thread** opens the source, reads frames at the source's own pace (a camera
   delivers at its rate; a video file is paced to its ``CAP_PROP_FPS`` by sleeping *in this
-  thread*), and puts each frame into a one-slot :class:`~mnist_desktop.gui.worker.Mailbox`,
+  thread*), and puts each frame into a one-slot :class:`~mnist_desktop.gui.common.worker.Mailbox`,
   replacing a frame the recogniser has not taken yet. It also offers the frame to the GUI for
   preview, at most one at a time (the GUI acknowledges with :meth:`CameraWorker.frame_shown`), so a
   busy GUI drops preview frames instead of queueing them.
@@ -26,6 +26,7 @@ thread is still running". Signals emitted from these threads reach the GUI as qu
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Mailbox, Worker
+from mnist_desktop.gui.common.worker import Mailbox, Worker
 from mnist_desktop.io import SourceError, SourceInfo, open_source
 from mnist_desktop.reading import ReadingSmoother
 from mnist_desktop.results import Box, Reading
@@ -43,6 +44,7 @@ from mnist_desktop.results import Box, Reading
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
 
+_log = logging.getLogger(__name__)
 Mode = Literal["digit", "number"]
 Roi = tuple[float, float, float, float]
 """Region of interest as fractions of the frame: (x, y, width, height), all in 0..1."""
@@ -103,6 +105,9 @@ class FrameResult:
     """Frames skipped so far because recognition was still busy (newest frame wins)."""
     still: bool = False
     """Recognised once on a frozen frame, not smoothed."""
+    picture: np.ndarray | None = None
+    """The guide box's pixels of the frame ``smoothed`` was read from (the smoother may keep
+    an earlier frame's answer): what a correction cuts its sample from."""
 
     @property
     def mode(self) -> Mode:
@@ -137,7 +142,6 @@ class CameraWorker(QObject):
     opened = Signal(object)  # SourceInfo
     frameReady = Signal(object)  # CameraFrame; call frame_shown() when it has been taken
     resultReady = Signal(object)  # FrameResult
-    numberModeUnavailable = Signal(str)  # the reason; the worker went back to digit mode
     notice = Signal(str)  # a non-fatal problem worth telling the user
     stopped = Signal(object)  # CaptureStopped, exactly once per run
 
@@ -227,6 +231,7 @@ class CameraWorker(QObject):
             try:
                 reason, message, frames = self._read_frames(capture, info)
             except Exception as error:  # keep the app alive; say what happened
+                _log.error("capture of %r failed", self.source, exc_info=error)
                 message = f"Capture failed: {error}"
             finally:
                 capture.release()
@@ -294,6 +299,8 @@ class CameraWorker(QObject):
         smoother = ReadingSmoother()
         generation = -1
         rate = _Rate(10)
+        recent: deque[tuple[Reading, np.ndarray]] = deque(maxlen=2 * smoother.digits.window + 1)
+        last_notice = ""
         while not self._stop.is_set():
             item = self._inbox.take()
             if item is None:
@@ -304,35 +311,44 @@ class CameraWorker(QObject):
                 if generation != self._generation:
                     generation = self._generation
                     smoother.reset()
+                    recent.clear()
             if recognizer is None:
                 continue
             height, width = frame.image.shape[:2]
             x, y, w, h = box = roi_pixels(roi, width, height)
+            picture = frame.image[y : y + h, x : x + w]
             try:
-                raw = self._recognise(recognizer, frame.image[y : y + h, x : x + w], mode)
-            except Exception as error:
-                self._emit(self.notice, f"Recognition failed: {error}")
+                raw = recognizer.read_as(picture, mode)
+            except Exception as error:  # a bug: say it once, log it, keep the mode asked for
+                message = f"Recognition failed: {error or type(error).__name__}"
+                if message != last_notice:
+                    _log.error("reading a %s frame failed", mode, exc_info=error)
+                    self._emit(self.notice, message)
+                last_notice = message
                 continue
+            last_notice = ""
             if still:
                 label = raw.answer
                 smoothed, steady = raw, True
             else:
+                recent.append((raw, picture))
                 answer = smoother.update(raw)
                 smoothed, label, steady = answer.result, answer.label, answer.steady
+                picture = _picture_of(smoothed, recent, picture)
             now = time.monotonic()
             self._emit(self.resultReady, FrameResult(
                 frame.index, box, raw, smoothed, label, steady, now - frame.timestamp,
-                rate.tick(now), self._dropped, still))
+                rate.tick(now), self._dropped, still, picture))
 
-    def _recognise(self, recognizer: Reader, roi_image: np.ndarray,
-                   mode: Mode) -> Reading:
-        try:
-            return recognizer.read_as(roi_image, mode)
-        except (ImportError, NotImplementedError, AttributeError) as error:
-            if mode != "number":
-                raise
-            self.set_mode("digit")
-            self._emit(self.numberModeUnavailable,
-                       f"Number mode is not available ({error or type(error).__name__}); "
-                       "reading single digits instead.")
-        return recognizer.read_as(roi_image, "digit")
+
+def _picture_of(shown: Reading, recent: deque[tuple[Reading, np.ndarray]],
+                default: np.ndarray) -> np.ndarray:
+    """The guide-box picture of the frame whose reading ``shown`` is (the smoother hands
+    back a recent reading, or a copy of one with averaged probabilities: same boxes, same
+    model input arrays)."""
+    for raw, picture in reversed(recent):
+        if raw is shown or (raw.digits and shown.digits
+                            and raw.digits[0].model_input is shown.digits[0].model_input
+                            and raw.digits[0].box == shown.digits[0].box):
+            return picture
+    return default

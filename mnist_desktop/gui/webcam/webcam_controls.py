@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from mnist_desktop.gui.camera_worker import DEFAULT_ROI, CameraFrame, FrameResult
-from mnist_desktop.gui.settings import app_settings
-from mnist_desktop.gui.source_picker import SourcePicker
-from mnist_desktop.gui.webcam_preview import WebcamPreview
-from mnist_desktop.gui.widgets import hbox, push_button
+from mnist_desktop.gui.common.settings import app_settings, read_bool, write_bool
+from mnist_desktop.gui.common.widgets import hbox, push_button
+from mnist_desktop.gui.webcam.camera_worker import DEFAULT_ROI, CameraFrame, FrameResult
+from mnist_desktop.gui.webcam.source_picker import SourcePicker
+from mnist_desktop.gui.webcam.webcam_preview import WebcamPreview
 from mnist_desktop.io import SourceInfo
 
 IDLE_TEXT = ("Pick a camera, or type a video file or a stream URL (a phone \"IP camera\" app), "
@@ -106,11 +106,11 @@ def restore_settings(preview: WebcamPreview, number_box: QCheckBox) -> None:
         preview.set_roi(tuple(float(v) for v in roi) if roi else DEFAULT_ROI)
     except (TypeError, ValueError):
         preview.set_roi(DEFAULT_ROI)
-    number_box.setChecked(bool(settings.value("webcam/number_mode", False, type=bool)))
+    number_box.setChecked(read_bool(settings, "webcam/number_mode", False))
 
 
 def save_settings(preview: WebcamPreview, number_box: QCheckBox) -> None:
     """Remember the guide box and the number mode for the next start."""
     settings = app_settings()
     settings.setValue("webcam/roi", list(preview.roi()))
-    settings.setValue("webcam/number_mode", number_box.isChecked())
+    write_bool(settings, "webcam/number_mode", number_box.isChecked())

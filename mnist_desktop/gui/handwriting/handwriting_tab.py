@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.teach_worker import TeachWorker
-from mnist_desktop.gui.widgets import hbox, push_button
+from mnist_desktop.gui.common.widgets import hbox, push_button
+from mnist_desktop.gui.handwriting.teach_worker import TeachWorker
 from mnist_desktop.io import LabelledSetError, SampleError, SampleStore
 from mnist_desktop.reading import TeachOptions, TeachProgress, TeachResult
 
@@ -145,6 +145,13 @@ class HandwritingTab(QWidget):
 
     def shutdown(self) -> None:
         self.worker.shutdown()
+
+    def correction_picture(self) -> None:
+        """This tab shows no result to correct."""
+        return None
+
+    def highlight_digit(self, index: int) -> None:
+        """No result here."""
 
     # --- samples ----------------------------------------------------------------------------
     def refresh(self) -> None:

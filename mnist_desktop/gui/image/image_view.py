@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_desktop.gui.overlay import OverlayBox, box_at, paint_boxes
+from mnist_desktop.gui.common.overlay import OverlayBox, box_at, paint_boxes
 
 PLACEHOLDER = ("Drop an image here, paste one with Ctrl+V,\n"
                "or click Open… to choose a file")

@@ -19,6 +19,7 @@ the batch run, both camera threads and teaching are all Workers.
 from __future__ import annotations
 
 import inspect
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -26,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 def describe_error(error: BaseException) -> str:
@@ -136,6 +138,7 @@ class Worker(QObject):
             if not self.stop_event.is_set() or result is not None:
                 self._emit(self.returned, result)
         except Exception as error:  # noqa: BLE001 - reported, never a crash
+            _log.error("worker %r failed", self._thread.name, exc_info=error)
             self._emit(self.errored, describe_error(error))
         finally:
             self._emit(self.finished)

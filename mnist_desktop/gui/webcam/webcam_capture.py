@@ -10,10 +10,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mnist_desktop.gui.camera_worker import CameraWorker, Roi, roi_pixels
-from mnist_desktop.gui.settings import app_settings
+from mnist_desktop.gui.common.settings import app_settings
+from mnist_desktop.gui.webcam.camera_worker import CameraWorker, Roi, roi_pixels
 
-log = logging.getLogger("mnist_desktop.gui.webcam_tab")
+log = logging.getLogger("mnist_desktop.gui.webcam.webcam_tab")
 
 STOP_WAIT_S = 3.0
 _STUCK: list[CameraWorker] = []

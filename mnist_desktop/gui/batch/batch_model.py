@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QImage
 
 from mnist_desktop.batch import BatchItem
-from mnist_desktop.gui.qt_image import array_to_qimage
+from mnist_desktop.gui.common.qt_image import array_to_qimage
 
 COLUMNS = ("", "File", "Prediction", "Confidence", "Status", "Message")
 THUMB, FILE, PREDICTION, CONFIDENCE, STATUS, MESSAGE = range(len(COLUMNS))

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.overlay import OK_COLOUR, SELECTED_COLOUR, UNSURE_COLOUR
-from mnist_desktop.gui.result_widgets import PixelView, ProbabilityBars, StepStrip, percent
+from mnist_desktop.gui.common.overlay import OK_COLOUR, SELECTED_COLOUR, UNSURE_COLOUR
+from mnist_desktop.gui.result.result_widgets import PixelView, ProbabilityBars, StepStrip, percent
 from mnist_desktop.results import NumberReading, Reading, Recognition
 
 PANEL_WIDTH = 336

@@ -1,23 +1,26 @@
 """Run recognition jobs off the GUI thread; the newest request wins.
 
-A tab hands ``RecognitionWorker.submit`` a function; a :class:`~mnist_desktop.gui.worker.Worker`
-runs it and the result comes back through ``resultReady`` on the GUI thread. A request
-submitted while another waits replaces it in the :class:`~mnist_desktop.gui.worker.Mailbox`,
-and results of requests that were overtaken are dropped, so a fast stream of requests (a
-stroke being drawn, a user opening photo after photo) never builds up a queue.
+A tab hands ``RecognitionWorker.submit`` a function; a
+:class:`~mnist_desktop.gui.common.worker.Worker` runs it and the result comes back through
+``resultReady`` on the GUI thread. A request submitted while another waits replaces it in
+the :class:`~mnist_desktop.gui.common.worker.Mailbox`, and results of requests that were
+overtaken are dropped, so a fast stream of requests (a stroke being drawn, a user opening
+photo after photo) never builds up a queue.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Mailbox, Worker, describe_error
+from mnist_desktop.gui.common.worker import Mailbox, Worker, describe_error
 
 Job = Callable[[], Any]
+_log = logging.getLogger(__name__)
 
 
 class RecognitionWorker(QObject):
@@ -81,6 +84,7 @@ class RecognitionWorker(QObject):
             try:
                 answer: tuple[int, Any, str] = (request, job(), "")
             except Exception as exc:  # noqa: BLE001 - a failing job must not end the worker
+                _log.error("recognition failed", exc_info=exc)
                 answer = (request, None, describe_error(exc))
             yield answer
 
