@@ -62,7 +62,7 @@ def test_qt_calls_that_return_nothing_keep_none_alive(qapp):
 
 
 def test_painting_the_canvas_many_times_keeps_none_alive(qtbot):
-    from mnist_desktop.gui.canvas import DrawingCanvas
+    from mnist_desktop.gui.draw.canvas import DrawingCanvas
 
     canvas = DrawingCanvas()
     qtbot.addWidget(canvas)
@@ -85,7 +85,7 @@ def test_painting_the_canvas_many_times_keeps_none_alive(qtbot):
 def test_painting_the_result_panel_many_times_keeps_none_alive(qtbot, recognizer):
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from mnist_desktop.gui.result_panel import ResultPanel
+    from mnist_desktop.gui.result.result_panel import ResultPanel
 
     panel = ResultPanel()
     qtbot.addWidget(panel)
@@ -109,8 +109,8 @@ def test_painting_the_result_panel_many_times_keeps_none_alive(qtbot, recognizer
 
 
 def test_painting_the_webcam_overlay_many_times_keeps_none_alive(qtbot, recognizer):
-    from mnist_desktop.gui.camera_worker import FrameResult
-    from mnist_desktop.gui.webcam_preview import WebcamPreview
+    from mnist_desktop.gui.webcam.camera_worker import FrameResult
+    from mnist_desktop.gui.webcam.webcam_preview import WebcamPreview
 
     preview = WebcamPreview()
     qtbot.addWidget(preview)
@@ -142,7 +142,7 @@ def test_the_pipeline_on_camera_frames_keeps_none_alive(recognizer):
 
 def test_the_result_panel_reuses_its_widgets_but_shows_each_result_right(qtbot, recognizer):
     """Chips and step thumbnails are reused, never left over from the previous result."""
-    from mnist_desktop.gui.result_panel import ResultPanel
+    from mnist_desktop.gui.result.result_panel import ResultPanel
 
     panel = ResultPanel()
     qtbot.addWidget(panel)

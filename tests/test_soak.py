@@ -48,7 +48,7 @@ def _mouse(widget, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> 
 
 def test_500_looped_strokes_with_the_mouse_keep_the_draw_tab_alive(qtbot, show_widget,
                                                                    recognizer):
-    from mnist_desktop.gui.draw_tab import DrawTab
+    from mnist_desktop.gui.draw.draw_tab import DrawTab
 
     tab = show_widget(DrawTab(), (900, 500))
     tab.set_recognizer(recognizer)
@@ -110,7 +110,7 @@ def _write_video(path: Path, frames: int) -> Path:
 
 
 def test_5000_video_frames_through_the_webcam_tab_keep_it_alive(qtbot, tmp_path, recognizer):
-    from mnist_desktop.gui.webcam_tab import WebcamTab
+    from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
