@@ -1,9 +1,9 @@
 """The inference API: images in, frozen ``Recognition`` results out. Qt-free.
 
-Inference never goes through ``model.predict`` (tens of milliseconds of set-up per call):
-the model is wrapped once in a compiled ``tf.function`` with a fixed input signature, and
-a few digits at a time go through the TFLite twin shipped beside the model
-(``lite_model``: about 0.3 ms a digit instead of about 1 ms) when it is there and fresh.
+The digit model runs on LiteRT (its TFLite twin, ``lite_model``): a batch of N digits is one
+interpreter run, no TensorFlow or Keras is imported. A model file without a fresh twin is
+called through a compiled Keras ``tf.function`` instead (``keras_models``), never
+``model.predict``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from mnist_desktop.pipeline.digit_input import preprocess
-from mnist_desktop.reading.lite_model import load_lite
-from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_keras_model
+from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_digit_model
 from mnist_desktop.results import (
     DEFAULT_MIN_CONFIDENCE,
     NumberReading,
@@ -30,27 +29,17 @@ from mnist_desktop.results import (
 
 __all__ = ["ModelError", "ModelInfo", "Recognizer"]
 
-BATCH = 256
-LITE_MAX = 8
-"""Up to this many digits go through the TFLite interpreter one by one; more, one batch."""
 _NO_PROBABILITIES = frozen_array(np.zeros(10, np.float32))
 
 
-def _compile(model: Any) -> Any:
-    """A graph function calling the model directly (about a millisecond per call on CPU)."""
-    import tensorflow as tf
+def _digit_model(model: Any) -> Any:
+    """A callable digit model: one already (it has an ``engine``), or a Keras model wrapped
+    in its compiled call."""
+    if hasattr(model, "engine") and callable(model):
+        return model
+    from mnist_desktop.reading.keras_models import KerasDigitModel
 
-    rank = len(model.input_shape)
-    shape = tuple(model.input_shape[1:])
-
-    signature = [tf.TensorSpec((None, 28, 28), tf.float32)]
-
-    @tf.function(input_signature=signature, reduce_retracing=True)
-    def run(batch: Any) -> Any:
-        x = tf.reshape(batch, (-1, *shape)) if rank != 3 or shape != (28, 28) else batch
-        return tf.cast(model(x, training=False), tf.float32)
-
-    return run
+    return KerasDigitModel(model)
 
 
 class Recognizer:
@@ -58,26 +47,25 @@ class Recognizer:
 
     def __init__(self, model: Any, info: ModelInfo, *,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
-        self.model = model
+        """``model``: a loaded digit model (``model_file.load_digit_model``) or a Keras
+        model (called through a compiled ``tf.function``)."""
+        self.model = _digit_model(model)
         self.info = info
         self.min_confidence = float(min_confidence)
-        self._run = _compile(model)
-        self._lite = load_lite(info.path)
         self._lock = threading.Lock()
         self._lines: Any = None
         self._lines_tried = False
-        self._run(np.zeros((1, 28, 28), np.float32))  # trace once, up front
 
     @property
     def uses_lite(self) -> bool:
-        """Whether single digits go through the TFLite interpreter."""
-        return self._lite is not None
+        """Whether the digit model runs on LiteRT (its TFLite twin), without TensorFlow."""
+        return getattr(self.model, "engine", None) == "LiteRT"
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Recognizer:
         """Load the bundled model (no ``path``) or a model file; raises ``ModelError``."""
-        model, info = load_keras_model(path)
+        model, info = load_digit_model(path)
         return cls(model, info, min_confidence=min_confidence)
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
@@ -85,10 +73,7 @@ class Recognizer:
         batch = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28)
         if len(batch) == 0:
             return np.zeros((0, 10), np.float32)
-        if self._lite is not None and len(batch) <= LITE_MAX:
-            return self._lite(batch)
-        parts = [self._run(batch[i : i + BATCH]).numpy() for i in range(0, len(batch), BATCH)]
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        return np.asarray(self.model(batch), np.float32)
 
     def result(self, pre: Preprocessed, probabilities: np.ndarray | None) -> Recognition:
         """Combine the pipeline's output and the model's probabilities into a Recognition."""
