@@ -250,3 +250,20 @@ def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path, workers) -> Non
     assert all(len(r) == 5 and r[3] in ("ok", "unsure") for r in rows[1:])
     assert f"interrupted: the {done:,} rows done so far of 4,000 were written to" in err
     assert list(tmp_path.glob("*.part")) == [] and out == ""
+
+
+def test_multi_with_a_broken_line_model_exits_2_saying_why(recognizer, good_folder, tmp_path,
+                                                          monkeypatch, capsys) -> None:
+    """Whole numbers asked for and the line model broken: exit 2 with the load error, not
+    single digits marked ok; the recognizer keeps the reason for the window to show."""
+    from mnist_desktop.reading import line_model
+
+    broken = tmp_path / "lines.keras"
+    broken.write_text("not a model")
+    monkeypatch.setattr(line_model, "bundled_line_model_path", lambda: broken)
+    fresh = Recognizer(recognizer.model, recognizer.info)
+    monkeypatch.setattr(classify_command, "_load_recognizer", lambda model, conf: fresh)
+    assert main(["classify", str(good_folder), "--multi", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--multi needs the line model" in err and "lines.keras" in err
+    assert fresh.line_model is None and "lines.keras" in fresh.line_model_error

@@ -192,11 +192,6 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         for path in missing:
             _error(f"no such file or folder: {path}")
         return EXIT_USAGE
-    if args.multi:
-        import importlib.util
-
-        if importlib.util.find_spec("mnist_desktop.reading.line_reader") is None:
-            parser.error("--multi needs the number reader (mnist_desktop/reading/line_reader.py)")
     if args.send_bytes and not args.scheduler:
         parser.error("--send-bytes goes with --scheduler")
     from mnist_desktop.cli.progress_bar import ProgressBar
@@ -217,6 +212,11 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     recognizer = load_or_exit_code(args.model, args.min_confidence, bar, _error)
     if isinstance(recognizer, int):
         return recognizer
+    if args.multi and getattr(recognizer, "line_model", True) is None:
+        bar.clear()  # whole numbers asked for, and the model that reads them is broken
+        problem = getattr(recognizer, "line_model_error", None) or "it is missing"
+        _error(f"--multi needs the line model, which could not be loaded: {problem}")
+        return EXIT_USAGE
     return _classify(args, fmt, recognizer, bar)
 
 
