@@ -132,12 +132,17 @@ def test_painting_the_webcam_overlay_many_times_keeps_none_alive(qtbot, recogniz
 
 
 def test_the_pipeline_on_camera_frames_keeps_none_alive(recognizer):
-    """OpenCV and numpy, called per frame: 1,000 frames through the photo path."""
+    """OpenCV, numpy and the inference runtime, called per frame: 1,000 frames through the
+    photo path and the digit model, 300 through the number reader and the line model."""
     frame = (np.random.default_rng(1).random((240, 320, 3)) * 40 + 190).astype(np.uint8)
     cv2.putText(frame, "5", (120, 180), cv2.FONT_HERSHEY_SIMPLEX, 4, (30, 30, 30), 9)
+    number = frame.copy()
+    cv2.putText(number, "2026", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (30, 30, 30), 6)
 
     change = none_refcount_change(lambda: recognizer.recognize(frame), 1000)
     assert abs(change) <= TOLERANCE, f"1,000 frames moved None's count by {change}"
+    change = none_refcount_change(lambda: recognizer.read(number), 300)
+    assert abs(change) <= TOLERANCE, f"300 numbers read moved None's count by {change}"
 
 
 def test_the_result_panel_reuses_its_widgets_but_shows_each_result_right(qtbot, recognizer):
