@@ -19,8 +19,7 @@ ReadMode = Literal["auto", "digit", "number"]
 """How to read a picture: ``digit`` (one digit), ``number`` (every digit, the number they
 make) or ``auto`` (one pass that gives a digit's answer for one digit, a number for more)."""
 
-DEFAULT_MIN_CONFIDENCE = 0.7
-"""Below this probability an answer is reported as *unsure* rather than as a digit."""
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE as DEFAULT_MIN_CONFIDENCE  # noqa: E402
 
 
 def frozen_array(array: np.ndarray | None) -> np.ndarray | None:

@@ -88,7 +88,7 @@ def test_the_command_line_parses_without_heavy_imports():
         "build_parser().parse_args(['teach', 'samples', '-o', 'p.keras'])\n"
         "build_parser().parse_args(['evaluate', 'samples'])\n"
     )
-    heavy = {"tensorflow", "keras", "ai_edge_litert", "cv2", "PySide6", "PIL", "dask"}
+    heavy = {"tensorflow", "keras", "ai_edge_litert", "numpy", "cv2", "PySide6", "PIL", "dask"}
     assert not heavy & loaded, f"parsing the command line imported {sorted(heavy & loaded)}"
     training = sorted(name for name in loaded if name.startswith("mnist_desktop.training"))
     assert not training, f"parsing loaded training code: {training}"

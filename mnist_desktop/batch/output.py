@@ -18,9 +18,10 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from mnist_desktop.batch.items import BatchItem
+if TYPE_CHECKING:
+    from mnist_desktop.batch.items import BatchItem
 
 Format = Literal["csv", "json", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "jsonl")

@@ -23,7 +23,7 @@ from mnist_desktop.batch import (
     check_writable,
     format_for,
 )
-from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
