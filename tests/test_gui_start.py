@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -173,3 +174,33 @@ def test_worker_errors_keep_their_traceback_in_the_log(qtbot, tmp_path):
                 root.removeHandler(handler)
                 handler.close()
 
+
+
+def test_quit_ends_the_process_at_once(tmp_path):
+    """Closing used to wait for the number model still loading and then for Python's
+    teardown of TensorFlow (2.4 s and more): the process now ends once the window is closed
+    and its threads are stopped (a model load is waited for at most QUIT_WAIT_S)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MNIST_DESKTOP_QUIT_WHEN_READY": "1",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "mnist_desktop"], env=env, cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    closing = None
+    for line in process.stdout:
+        if line.startswith("closing "):
+            closing = float(line.split()[1])
+    process.wait(timeout=120)
+    ended = time.time()
+    assert process.returncode == 0 and closing is not None
+    assert ended - closing < 2.0, f"{ended - closing:.2f} s from closing to the process end"
+
+
+def test_the_canvas_sits_right_under_its_toolbar(qtbot, isolated_settings):
+    from mnist_desktop.gui.draw.draw_tab import DrawTab
+
+    tab = DrawTab()
+    qtbot.addWidget(tab)
+    tab.resize(900, 800)  # much taller than the canvas needs
+    tab.show()
+    qtbot.waitExposed(tab)
+    toolbar_bottom = tab.brush_slider.geometry().bottom()
+    assert tab.canvas.geometry().top() - toolbar_bottom < 24

@@ -54,6 +54,7 @@ IDLE_TEXT = {
     "handwriting": "Your samples: correct results to add some, then Teach",
 }
 _GREEN, _RED = "#2e7d32", "#c62828"
+QUIT_WAIT_S = 0.25
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +72,9 @@ class MainWindow(QMainWindow):
         self._model_path = model_path
         self._results: dict[QWidget, object] = {}
         self._closed = False
+        self.exit_process_on_close = False
+        """Set by the app start: the process ends right after the window closes, so closing
+        waits at most ``QUIT_WAIT_S`` for a model load that cannot be interrupted."""
         self._remember: str | None = None
         self._fall_back_from: str | None = None
         self._fallback_note = ""
@@ -380,7 +384,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         for tab in self._names:
             tab.shutdown()
-        self.loader.shutdown()
+        self.loader.shutdown(QUIT_WAIT_S if self.exit_process_on_close else None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -113,7 +113,7 @@ class DrawTab(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addStretch(1)
+        layout.addSpacing(4)  # the canvas right under its toolbar, the room left below
         layout.addWidget(self.canvas)
         hint = QLabel("Write a digit – or several side by side to read a whole number. "
                       "The answer updates as you draw.", self)
@@ -121,7 +121,7 @@ class DrawTab(QWidget):
         hint.setEnabled(False)
         hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(hint)
-        layout.addStretch(2)
+        layout.addStretch(1)
 
     # --- tab contract -------------------------------------------------------------------------
     def set_recognizer(self, recognizer: Reader | None) -> None:
