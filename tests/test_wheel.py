@@ -38,6 +38,8 @@ def test_built_wheel_installs_into_a_fresh_venv_and_recognizes(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "mnist_desktop/resources/model.keras" in names
     assert "mnist_desktop/resources/model.json" in names
+    assert "mnist_desktop/resources/mnist-desktop.desktop" in names  # Open with, menus
+    assert "mnist_desktop/resources/mnist-desktop.svg" in names
     for twin in ("model.tflite", "model.tflite.json", "lines.tflite", "lines.tflite.json"):
         assert f"mnist_desktop/resources/{twin}" in names  # read without TensorFlow
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_desktop.gui.worker import Worker
+from mnist_desktop.gui.common.worker import Worker
 
 
 class LoadFailed(Exception):
@@ -73,12 +73,16 @@ class ModelLoader(QObject):
         self.loading.emit(path or "")
         worker.start()
 
-    def shutdown(self) -> None:
-        """Wait for loads in progress (a model load cannot be interrupted safely)."""
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Wait for loads in progress (a model load cannot be interrupted safely); with a
+        ``timeout``, at most that long in all: the app is about to end the process, and the
+        loader's daemon thread ends with it."""
         self._generation += 1  # their answers no longer matter
+        deadline = None if timeout is None else time.monotonic() + timeout
         for worker in list(self._workers):
-            worker.wait()
-        self._workers.clear()
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            worker.wait(left)
+        self._workers = [worker for worker in self._workers if worker.is_running()]
 
     def _finish(self, generation: int, recognizer: object, seconds: float) -> None:
         if generation == self._generation:

@@ -64,7 +64,7 @@ def io_shapes(model: Any, path: Path) -> tuple[tuple, tuple]:
     try:
         return tuple(model.input_shape), tuple(model.output_shape)
     except (AttributeError, ValueError, TypeError) as error:
-        raise ModelError(f"{path}: the model has no single input and output ({error})") from None
+        raise ModelError(f"{path}: the model has no single input and output ({error})") from error
 
 
 def check_digit_shapes(in_shape: tuple, out_shape: tuple, path: Path) -> None:
@@ -112,7 +112,7 @@ def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> 
         model = keras.models.load_model(model_path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for bad files
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"{model_path}: could not load the model ({reason[:300]})") from None
+        raise ModelError(f"{model_path}: could not load the model ({reason[:300]})") from error
     check(model, model_path)
     return model
 

@@ -8,6 +8,7 @@ called through a compiled Keras ``tf.function`` instead (``keras_models``), neve
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,8 @@ from mnist_desktop.results import (
 )
 
 __all__ = ["ModelError", "ModelInfo", "Recognizer"]
+
+logger = logging.getLogger(__name__)
 
 _NO_PROBABILITIES = frozen_array(np.zeros(10, np.float32))
 
@@ -55,6 +58,7 @@ class Recognizer:
         self._lock = threading.Lock()
         self._lines: Any = None
         self._lines_tried = False
+        self._lines_error: str | None = None
 
     @property
     def uses_lite(self) -> bool:
@@ -107,8 +111,8 @@ class Recognizer:
     @property
     def line_model(self) -> Any:
         """The bundled line model (:mod:`mnist_desktop.reading.line_model`) that reads
-        whole numbers, loaded on first use; None when it is missing or broken (``read``
-        then gives the single-digit answer)."""
+        whole numbers, loaded on first use; None when it is missing or broken (then
+        ``line_model_error`` says why, and numbers are read digit by digit)."""
         with self._lock:
             if not self._lines_tried:
                 from mnist_desktop.reading.line_model import LineModel
@@ -116,15 +120,22 @@ class Recognizer:
                 self._lines_tried = True
                 try:
                     self._lines = LineModel.load()
-                except ModelError:
-                    self._lines = None
+                except ModelError as error:
+                    logger.warning("the line model could not be loaded", exc_info=True)
+                    self._lines, self._lines_error = None, str(error)
             return self._lines
+
+    @property
+    def line_model_error(self) -> str | None:
+        """Why the bundled line model could not be loaded (None: loaded, or not tried)."""
+        with self._lock:
+            return self._lines_error
 
     def use_line_model(self, model: Any) -> None:
         """Read numbers with this line model (None: none, single digits only) instead of
         the bundled one."""
         with self._lock:
-            self._lines, self._lines_tried = model, True
+            self._lines, self._lines_tried, self._lines_error = model, True, None
 
     def read(self, image: np.ndarray) -> NumberReading:
         """Read every digit in ``image`` and the number they make (see ``line_reader.py``);
