@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from mnist_desktop.pipeline.digit_input import MIN_INPUT_SIDE, lone_digit, preprocess
 from mnist_desktop.pipeline.grey import NotAnImageError, to_grey
 from mnist_desktop.pipeline.line_finder import FoundLine, find_lines
-from mnist_desktop.pipeline.line_input import LINE_HEIGHT, LineInput, line_input
+from mnist_desktop.pipeline.line_input import LINE_HEIGHT, LineInput, ink_strength, line_input
 from mnist_desktop.pipeline.normalize import normalize_digit
 from mnist_desktop.reading import segments
 from mnist_desktop.reading.line_model import DOWNSAMPLE, MARK, Emission, greedy_decode
@@ -54,13 +55,14 @@ HALF_DIGIT = 0.6 * LINE_HEIGHT
 DIGIT_WEIGHT = 0.3
 """CTC path: weight of the digit model's opinion of each symbol's ink (geometric mean with
 the line model's)."""
-PIECE_WEIGHT = 0.6
+PIECE_WEIGHT = 0.3
 """Segmentation path: weight of the digit model's opinion of a piece standing apart
 (geometric mean with the line model's opinion of its columns)."""
 LOST_WEIGHT = 0.7
 """Weight of the digit model where the line model put no symbol or several on one piece."""
 LOST_MIN_CONFIDENCE = 0.9
 LOST_MIN_HEIGHT = 0.6
+LOST_MIN_LINE = 0.1
 """A piece on which the line model put nothing is a digit only when the digit model gives
 it at least this confidence and it is at least this tall (x the writing's height); else
 it is ink that is no symbol (a mark the line model read past, a stray stroke)."""
@@ -144,7 +146,47 @@ class _Work:
     height: float
 
 
-def _work(line: _Line, probs: np.ndarray) -> _Work:
+PIECE_ROWS = 2 * LINE_HEIGHT
+"""The segmentation path looks at each line this many rows tall (the line model's input
+made twice as tall: the same paper removal, sharper pieces for the digit model)."""
+
+
+@dataclass(frozen=True)
+class _LineInk:
+    mask: np.ndarray
+    scale: float
+    """Mask pixels per picture pixel."""
+
+
+def _line_ink(grey: np.ndarray, line: _Line) -> _LineInk:
+    """The line's ink as the line model's input is made (paper removed, strong ink 1), at
+    ``PIECE_ROWS`` rows, thresholded."""
+    x, y, w, h = line.found.box
+    crop = grey[y: y + h, x: x + w]
+    scale = PIECE_ROWS / max(1, h)
+    size = (max(1, round(w * scale)), PIECE_ROWS)
+    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if scale < 1
+                       else cv2.INTER_LINEAR)
+    strength = ink_strength(small, line.input.dark_ink)
+    top = max(float(np.percentile(strength, 99.5)), 0.5 * float(strength.max(initial=0.0)),
+              24.0)
+    return _LineInk(strength >= INK_LEVEL * top, scale)
+
+
+def _piece_symbol(piece: segments.Piece, ink: _LineInk, line: _Line, view: PipelineStep
+                  ) -> _Symbol:
+    normalized = normalize_digit(piece.mask)
+    model_input = frozen_array(normalized[1].astype(np.float32)) if normalized else None
+    shown = (view,) if model_input is None else (view, PipelineStep(
+        "28x28", np.clip(model_input * 255 + 0.5, 0, 255).astype(np.uint8)))
+    bx, by, bw, bh = piece.box
+    lx, ly = line.found.box[:2]
+    x0, y0 = int(np.floor(bx / ink.scale)), int(np.floor(by / ink.scale))
+    x1, y1 = int(np.ceil((bx + bw) / ink.scale)), int(np.ceil((by + bh) / ink.scale))
+    return _Symbol(model_input, (lx + x0, ly + y0, max(1, x1 - x0), max(1, y1 - y0)), shown)
+
+
+def _work(grey: np.ndarray, line: _Line, probs: np.ndarray) -> _Work:
     steps = max(1, -(-line.input.width // DOWNSAMPLE))
     probs = probs[:steps]
     emissions = greedy_decode(probs, steps)
@@ -155,14 +197,15 @@ def _work(line: _Line, probs: np.ndarray) -> _Work:
         x, y, w, h = box = _ink_box(ink, lo, hi)
         symbols.append(_symbol((ink[y: y + h, x: x + w] * 255).astype(np.uint8), box, line,
                                view))
-    found, height = segments.pieces(ink)
-    options = segments.plan(found, height, emissions)
+    big_ink = _line_ink(grey, line)
+    found, height = segments.pieces(big_ink.mask, line.input.scale_x / big_ink.scale)
+    options = segments.plan(found, height, emissions, line.input.scale_x / big_ink.scale)
     pieces = {}
     for alternatives in options:
         for unit in alternatives:
             if unit.parts:
-                piece = segments.merged(unit.parts)
-                pieces[id(unit)] = _symbol(piece.mask, piece.box, line, view)
+                pieces[id(unit)] = _piece_symbol(segments.merged(unit.parts), big_ink, line,
+                                                 view)
     return _Work(line, probs, emissions, symbols, options, pieces, height)
 
 
@@ -213,8 +256,8 @@ def _piece_result(recognizer, work: _Work, unit: segments.Unit, second: np.ndarr
     symbol = work.pieces[id(unit)]
     lo = min(p.lo for p in unit.parts)
     hi = max(p.hi for p in unit.parts)
-    there = segments.inside(work.emissions, lo, hi)
-    cost = segments.count_cost(unit, work.emissions)
+    there = list(unit.emissions)
+    cost = segments.count_cost(unit)
     if there and all(e.label == MARK for e in there):
         confidence = max(float(e.probabilities[MARK]) for e in there)
         return _mark(_mixed(there[0].probabilities, second, PIECE_WEIGHT), confidence,
@@ -225,8 +268,10 @@ def _piece_result(recognizer, work: _Work, unit: segments.Unit, second: np.ndarr
         probs = _mixed(segments.evidence(work.probs, lo, hi), second, LOST_WEIGHT)
     if not there:
         box = segments.merged(unit.parts).box
+        seen = segments.evidence(work.probs, lo, hi, normalise=False)
         if (second is None or float(np.max(second)) < LOST_MIN_CONFIDENCE
-                or box[3] < LOST_MIN_HEIGHT * work.height):
+                or box[3] < LOST_MIN_HEIGHT * work.height
+                or float(seen[:10].max()) < LOST_MIN_LINE):
             return None, 0.0
     confidence = float(probs.max())
     return _result(recognizer, probs, confidence, symbol), float(np.log(confidence)) - cost
@@ -280,7 +325,7 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
         return recognizer.recognize_preprocessed([lone])[0]
     lines = _prepare(grey)
     probs = model.probabilities([line.input.image for line in lines])
-    works = [_work(line, p) for line, p in zip(lines, probs, strict=True)]
+    works = [_work(grey, line, p) for line, p in zip(lines, probs, strict=True)]
     per_line, agree = _read_lines(recognizer, works)
     found = [r for results in per_line for r in results]
     if len(found) <= 1 and not (found and not found[0].is_digit):
