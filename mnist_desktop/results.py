@@ -21,7 +21,7 @@ make) or ``auto`` (one pass that gives a digit's answer for one digit, a number 
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 """Below this probability an answer is reported as *unsure* rather than as a digit."""
-DEFAULT_MIN_NUMBER_CONFIDENCE = 0.9
+DEFAULT_MIN_NUMBER_CONFIDENCE = 0.85
 """Below this number-level confidence (the calibrated chance that *every* digit of a number
 is right; see ``reading/number_confidence.py`` and the README's *Accuracy*) a number is
 *unsure* even when each of its digits passed ``DEFAULT_MIN_CONFIDENCE``."""

@@ -36,7 +36,7 @@ from mnist_desktop.pipeline.line_input import LINE_HEIGHT, LineInput, ink_streng
 from mnist_desktop.pipeline.normalize import normalize_digit
 from mnist_desktop.reading import segments
 from mnist_desktop.reading.line_model import DOWNSAMPLE, MARK, Emission, greedy_decode
-from mnist_desktop.reading.number_confidence import number_confidence
+from mnist_desktop.reading.number_confidence import Evidence, number_confidence
 from mnist_desktop.results import (
     DEFAULT_MIN_NUMBER_CONFIDENCE,
     NOT_A_DIGIT,
@@ -277,19 +277,24 @@ def _piece_result(recognizer, work: _Work, unit: segments.Unit, second: np.ndarr
     return _result(recognizer, probs, confidence, symbol), float(np.log(confidence)) - cost
 
 
-def _read_lines(recognizer, works: list[_Work]) -> tuple[list[list[Recognition]], bool]:
+def _read_lines(recognizer, works: list[_Work]) -> tuple[list[list[Recognition]], Evidence]:
     """Every line's results (the segmentation path, the CTC path where writing touches)
-    and whether the CTC path alone reads the same text."""
+    and the evidence for the number's confidence: how sure each model is of each digit on
+    its own, whether the CTC path alone reads the same text, ink left unread."""
     wanted = [s.model_input for w in works for s in (*w.symbols, *w.pieces.values())
               if s.model_input is not None]
     scores = iter(recognizer.probabilities(np.stack(wanted)) if wanted else [])
     seconds: dict[int, np.ndarray] = {
         id(s): next(scores) for w in works for s in (*w.symbols, *w.pieces.values())
         if s.model_input is not None}
-    out, agree = [], True
+    out, agree, dropped, differ = [], True, 0, 0
+    digit_model: list[float] = []
+    line_model: list[float] = []
     for work in works:
         ctc = {id(e): _ctc_result(recognizer, e, s, seconds.get(id(s)))
                for e, s in zip(work.emissions, work.symbols, strict=True)}
+        second_of = {id(e): seconds.get(id(s)) for e, s in zip(work.emissions, work.symbols,
+                                                                strict=True)}
         judged: dict[int, Recognition | None] = {}
         score: dict[int, float] = {}
         for alternatives in work.options:
@@ -301,13 +306,32 @@ def _read_lines(recognizer, works: list[_Work]) -> tuple[list[list[Recognition]]
         results: list[Recognition] = []
         for unit in segments.choose(work.options, score):
             if not unit.parts:
-                results.extend(ctc[id(e)] for e in unit.emissions)
-            elif judged[id(unit)] is not None:
-                results.append(judged[id(unit)])
+                for e in unit.emissions:
+                    results.append(ctc[id(e)])
+                    second = second_of[id(e)]
+                    if e.label != MARK:
+                        digit_model.append(float(second[e.label]) if second is not None
+                                           else 0.0)
+                        differ += second is not None and int(np.argmax(second)) != e.label
+                        line_model.append(float(e.probabilities[e.label]))
+                continue
+            found = judged[id(unit)]
+            if found is None:
+                dropped += segments.merged(unit.parts).box[3] >= LOST_MIN_HEIGHT * work.height
+                continue
+            results.append(found)
+            if found.is_digit and found.digit is not None:
+                second = seconds.get(id(work.pieces[id(unit)]))
+                digit_model.append(float(second[found.digit]) if second is not None else 0.0)
+                differ += second is not None and int(np.argmax(second)) != found.digit
+                line_model.append(max((float(e.probabilities[found.digit])
+                                       for e in unit.emissions), default=0.0))
         out.append(results)
         agree = agree and [r.label for r in results] == [ctc[id(e)].label
                                                           for e in work.emissions]
-    return out, agree
+    confidences = tuple(r.confidence for line in out for r in line)
+    return out, Evidence(confidences, tuple(digit_model), tuple(line_model), agree, dropped,
+                         differ)
 
 
 def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
@@ -326,7 +350,7 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
     lines = _prepare(grey)
     probs = model.probabilities([line.input.image for line in lines])
     works = [_work(grey, line, p) for line, p in zip(lines, probs, strict=True)]
-    per_line, agree = _read_lines(recognizer, works)
+    per_line, evidence = _read_lines(recognizer, works)
     found = [r for results in per_line for r in results]
     if len(found) <= 1 and not (found and not found[0].is_digit):
         # one digit (or none): the single-digit pipeline and the digit model read it better
@@ -341,7 +365,7 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
             digits.extend(results)
     threshold = getattr(recognizer, "min_number_confidence", DEFAULT_MIN_NUMBER_CONFIDENCE)
     return NumberReading(tuple(digits), tuple(indices),
-                         number_confidence([d.confidence for d in digits], agree),
+                         number_confidence(evidence),
                          threshold)
 
 
