@@ -33,6 +33,17 @@ SMALL_WIDTH = 0.6
 FLAT = 0.3
 """A piece lower than ``SMALL_HEIGHT`` x the writing's height and narrower than
 ``SMALL_WIDTH`` of it (a dot, a comma), or lower than ``FLAT`` (a dash), is no digit."""
+RULE_HEIGHT = 1.4
+RULE_WIDTH = 0.35
+SIDE_HEIGHT = 1.2
+TALL = 2.2
+"""A piece ``RULE_HEIGHT`` x the writing's height and at most ``RULE_WIDTH`` of it wide,
+``SIDE_HEIGHT`` tall at the picture's side, or ``TALL`` anywhere is a rule or a border."""
+ALONE_MIN = 0.7
+ALONE_MARKS = False
+"""A symbol of the line model on no piece of writing (on a speck, print, a smudge, or far
+from any ink) stays only when it is a digit (a mark only with ``ALONE_MARKS``) of at least
+``ALONE_MIN`` probability."""
 TOUCHING_WIDTH = 0.0
 """A piece at least this wide (x height) with two or more symbols in it is touching writing."""
 MERGE_WIDTH = 1.3
@@ -98,10 +109,15 @@ def pieces(ink: np.ndarray, column_scale: float) -> tuple[list[Piece], float]:
         x, y, w, h = box
         mask = np.isin(labels[y: y + h, x: x + w], group).astype(np.uint8) * 255
         small = (h < SMALL_HEIGHT * height and w < SMALL_WIDTH * height) or h < FLAT * height
-        # a printed box, an underline or a rule reaching over other pieces is no writing
+        # a printed box, an underline or a rule reaching over other pieces is no writing;
+        # nor is a rule or a scanner's border: thin and taller than the writing, or taller
+        # than the writing at the picture's side
         over = sum(x < c < x + w for c in centres) - 1
+        at_side = x <= 1 or x + w >= ink.shape[1] - 1
+        rule = ((h >= RULE_HEIGHT * height and w <= RULE_WIDTH * height)
+                or (at_side and h >= SIDE_HEIGHT * height) or h >= TALL * height)
         out.append(Piece(box, mask, x * column_scale, (x + w) * column_scale,
-                         small or over >= 2))
+                         small or over >= 2 or rule))
     return out, height
 
 
@@ -146,28 +162,35 @@ class Unit:
     emissions: tuple[Emission, ...] = ()
 
 
-def assign(big: list[Piece], emissions: list[Emission], height_columns: float
+def assign(line_pieces: list[Piece], emissions: list[Emission], height_columns: float
            ) -> tuple[list[list[Emission]], list[Emission]]:
     """Each of the line model's symbols goes to the nearest piece (its peak need not lie on
-    the ink); symbols further than half a digit from any piece stay on their own."""
-    on: list[list[Emission]] = [[] for _ in big]
+    the ink); those nearest to a piece that is no writing (a dot, a rule, print) are
+    dropped, and those further than half a digit from any piece stay on their own only
+    when they are a sure digit. Returns the symbols per writing piece (in the order of
+    the pieces that are not ``small``) and those on their own."""
+    big = [k for k, p in enumerate(line_pieces) if not p.small]
+    on: dict[int, list[Emission]] = {k: [] for k in big}
     alone: list[Emission] = []
     for e in emissions:
         distances = [max(p.lo - e.centre, e.centre - p.hi, 0.0)
-                     + 1e-3 * abs(e.centre - (p.lo + p.hi) / 2) for p in big]
+                     + 1e-3 * abs(e.centre - (p.lo + p.hi) / 2) for p in line_pieces]
         k = int(np.argmin(distances)) if distances else -1
-        if k < 0 or distances[k] > 0.5 * height_columns:
-            alone.append(e)
+        if k < 0 or distances[k] > 0.5 * height_columns or k not in on:
+            if float(e.probabilities[e.label]) >= ALONE_MIN and (e.label < 10 or ALONE_MARKS):
+                alone.append(e)
         else:
             on[k].append(e)
-    for k in range(len(big)):  # a piece left bare while a neighbour got two: one is its own
+    lists = [on[k] for k in big]
+    for k in range(len(lists)):  # a piece left bare while a neighbour got two: one is its own
         for j in (k - 1, k + 1):
-            if not on[k] and 0 <= j < len(big) and len(on[j]) >= 2:
-                mid = (big[k].lo + big[k].hi) / 2
-                nearest = min(on[j], key=lambda e: abs(e.centre - mid))
-                on[j].remove(nearest)
-                on[k].append(nearest)
-    return on, alone
+            if not lists[k] and 0 <= j < len(lists) and len(lists[j]) >= 2:
+                piece = line_pieces[big[k]]
+                mid = (piece.lo + piece.hi) / 2
+                nearest = min(lists[j], key=lambda e: abs(e.centre - mid))
+                lists[j].remove(nearest)
+                lists[k].append(nearest)
+    return lists, alone
 
 
 def plan(line_pieces: list[Piece], height: float, emissions: list[Emission],
@@ -176,7 +199,7 @@ def plan(line_pieces: list[Piece], height: float, emissions: list[Emission],
     the alternatives ``[single]`` or ``[single, merged-with-next]``. A piece on which the
     line model put two or more symbols is touching writing: its symbols stand."""
     big = [p for p in line_pieces if not p.small]
-    on, alone = assign(big, emissions, height * column_scale)
+    on, alone = assign(line_pieces, emissions, height * column_scale)
     entries: list[tuple[float, list[Unit]]] = [
         (e.centre, [Unit(emissions=(e,))]) for e in alone]
     for k, piece in enumerate(big):
