@@ -19,6 +19,8 @@ BENCHMARKS = [
     ("Accuracy on realistic photos (issue 2)", "photo_accuracy.py", []),
     ("Tight crops: real ARDIS digits, MNIST cut to its ink", "crop_accuracy.py", []),
     ("Start-up (issue 3)", "startup.py", []),
+    ("Command-line start-up, side by side with import tensorflow (issue 19)",
+     "cli_startup.py", []),
     ("Batch throughput (issue 4)", "batch_throughput.py", []),
     ("Reading a number: speed on a 1 MP photo", "read_number.py", []),
     ("Exact-number accuracy on held-out synthetic sheets", "number_accuracy.py", []),

@@ -77,7 +77,7 @@ def save(window: MainWindow, out_dir: Path, name: str) -> Path:
 
 def shot_draw(window: MainWindow, out_dir: Path) -> Path:
     """A test-set digit written on the canvas through its stroke API, read live."""
-    from mnist_desktop.gui.canvas import SHEET_HEIGHT, SHEET_WIDTH
+    from mnist_desktop.gui.draw.canvas import SHEET_HEIGHT, SHEET_WIDTH
     from mnist_desktop.training.synth_strokes import digit_paths, fit
 
     images, labels = mnist_test_digits()
@@ -276,7 +276,7 @@ def main(argv: list[str]) -> int:
         return 2
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(_WORK))
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from mnist_desktop.gui.icons import app_icon
+    from mnist_desktop.gui.common.icons import app_icon
     from mnist_desktop.reading.recognizer import Recognizer
 
     app.setWindowIcon(app_icon())

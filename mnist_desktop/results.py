@@ -19,8 +19,8 @@ ReadMode = Literal["auto", "digit", "number"]
 """How to read a picture: ``digit`` (one digit), ``number`` (every digit, the number they
 make) or ``auto`` (one pass that gives a digit's answer for one digit, a number for more)."""
 
-DEFAULT_MIN_CONFIDENCE = 0.7
-"""Below this probability an answer is reported as *unsure* rather than as a digit."""
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE as DEFAULT_MIN_CONFIDENCE  # noqa: E402
+
 DEFAULT_MIN_NUMBER_CONFIDENCE = 0.85
 """Below this number-level confidence (the calibrated chance that *every* digit of a number
 is right; see ``reading/number_confidence.py`` and the README's *Accuracy*) a number is

@@ -15,8 +15,8 @@ from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtTest import QTest
 
 from mnist_desktop.batch.run import BatchItem
-from mnist_desktop.gui.batch_model import CONFIDENCE, FILE, THUMB
-from mnist_desktop.gui.batch_tab import BatchTab
+from mnist_desktop.gui.batch.batch_model import CONFIDENCE, FILE, THUMB
+from mnist_desktop.gui.batch.batch_tab import BatchTab
 from mnist_desktop.results import Recognition
 
 pytestmark = pytest.mark.usefixtures("isolated_settings")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from mnist_desktop.gui.main_window import MainWindow
 from mnist_desktop.gui.model_status import about_html
-from mnist_desktop.gui.result_panel import PANEL_WIDTH, ResultPanel
+from mnist_desktop.gui.result.result_panel import PANEL_WIDTH, ResultPanel
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -93,6 +93,21 @@ def test_missing_model_window_opens_and_says_what_is_wrong(qtbot):
     win.draw_tab.canvas.add_stroke([(100, 40), (100, 240)])  # still usable, nothing crashes
     qtbot.wait(250)
     assert "Load model" in win.panel.verdict.text()
+    win.close()
+
+
+def test_a_broken_line_model_is_said_in_the_window(qtbot, recognizer, tmp_path, monkeypatch):
+    from mnist_desktop.reading import Recognizer, line_model
+
+    broken = tmp_path / "lines.keras"
+    broken.write_text("not a model")
+    monkeypatch.setattr(line_model, "bundled_line_model_path", lambda: broken)
+    fresh = Recognizer(recognizer.model, recognizer.info)
+    assert fresh.line_model is None
+    win = make_window(qtbot)
+    win.use_recognizer(fresh)
+    assert win.banner.isVisible()
+    assert "digit by digit" in win.banner.label.text() and "lines.keras" in win.banner.label.text()
     win.close()
 
 

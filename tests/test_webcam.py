@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from mnist_desktop.gui import camera_worker
-from mnist_desktop.gui.camera_worker import CameraWorker, FrameResult, roi_pixels
-from mnist_desktop.gui.webcam_tab import WebcamTab
-from mnist_desktop.gui.worker import Mailbox
+from mnist_desktop.gui.common.worker import Mailbox
+from mnist_desktop.gui.webcam import camera_worker
+from mnist_desktop.gui.webcam.camera_worker import CameraWorker, FrameResult, roi_pixels
+from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 from mnist_desktop.io.cameras import SourceError, SourceInfo, open_source, parse_source
-from mnist_desktop.results import Recognition
+from mnist_desktop.results import NumberReading, Recognition
 
 FPS = 20
 FRAMES = 50  # 2.5 s
@@ -45,12 +45,12 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
 
 @pytest.fixture(scope="module")
 def digit_video(tmp_path_factory: pytest.TempPathFactory,
-                mnist_test_digits: tuple[np.ndarray, np.ndarray]) -> tuple[Path, int]:
+                mnist_sample: tuple[np.ndarray, np.ndarray]) -> tuple[Path, int]:
     """2.5 s at 20 fps: a phone-style photo of an MNIST test digit, held a little unsteadily,
     beside blank paper."""
     from mnist_desktop.training.synth import render_photo
 
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     rng = np.random.default_rng(3)
     photo, _ = render_photo(images[0], rng, size=(240, 240), difficulty="easy")
     paper = np.median(photo.reshape(-1, 3), axis=0)
@@ -78,7 +78,7 @@ def plain_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class SlowRecognizer:
-    """Takes ``delay`` seconds per frame and always answers 4; has no number reading."""
+    """Takes ``delay`` seconds per frame and always answers 4 (a number: "4")."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -89,8 +89,8 @@ class SlowRecognizer:
         probs[4] = 0.91
         return Recognition(4, 0.91, probs, None, (0, 0, image.shape[1], image.shape[0]))
 
-    def read(self, image: np.ndarray) -> object:
-        raise NotImplementedError("numbers.py is not written yet")
+    def read(self, image: np.ndarray) -> NumberReading:
+        return NumberReading((self.recognize(image),), ((0,),))
 
     def read_as(self, image: np.ndarray, mode: str) -> object:
         return self.read(image) if mode == "number" else self.recognize(image)
@@ -109,7 +109,6 @@ def run_to_end(qtbot, tab: WebcamTab, timeout_ms: int = 15000) -> None:
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=timeout_ms)
 
 
-@pytest.mark.mnist
 def test_recognises_the_digit_in_a_video_and_stops_at_its_end(qtbot, recognizer, digit_video):
     path, label = digit_video
     tab = make_tab(qtbot, recognizer, path)
@@ -316,7 +315,7 @@ def test_snapshot_saves_the_frame_and_send_emits_the_guide_box(qtbot, plain_vide
     frame = tab._frame.image
 
     target = tmp_path / "snap.png"
-    monkeypatch.setattr("mnist_desktop.gui.webcam_tab.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("mnist_desktop.gui.webcam.webcam_tab.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), "PNG image (*.png)"))
     tab.snapshot_button.click()
     saved = cv2.imread(str(target))
@@ -334,14 +333,38 @@ def test_snapshot_saves_the_frame_and_send_emits_the_guide_box(qtbot, plain_vide
     tab.stop()
 
 
-def test_number_mode_falls_back_to_digits_when_unavailable(qtbot, plain_video):
+def test_number_mode_reads_numbers(qtbot, plain_video):
     tab = make_tab(qtbot, SlowRecognizer(0.0), plain_video)
     tab.set_number_mode(True)
     tab.start()
-    qtbot.waitUntil(lambda: not tab.number_box.isChecked(), timeout=5000)
-    assert "Number mode is not available" in tab.message()
     qtbot.waitUntil(lambda: tab.last_result() is not None, timeout=5000)
-    assert tab.last_result().mode == "digit" and tab.last_result().smoothed.digit == 4
+    assert tab.last_result().mode == "number" and tab.last_result().smoothed.text == "4"
+    tab.stop()
+
+
+class BuggyNumbers(SlowRecognizer):
+    """Reads digits, but reading a number hits a bug (an AttributeError)."""
+
+    def read(self, image: np.ndarray) -> NumberReading:
+        return image.no_such_attribute  # type: ignore[attr-defined]
+
+
+def test_a_bug_in_number_reading_is_said_once_and_logged_not_a_silent_switch(
+        qtbot, plain_video, caplog):
+    """It used to catch AttributeError and quietly read single digits for the session."""
+    tab = make_tab(qtbot, BuggyNumbers(0.0), plain_video)
+    tab.set_number_mode(True)
+    messages: list[str] = []
+    tab.statusMessage.connect(messages.append)
+    with caplog.at_level("ERROR"):
+        tab.start()
+        qtbot.waitUntil(lambda: "Recognition failed" in tab.message(), timeout=5000)
+        qtbot.wait(500)  # many more frames fail the same way
+    assert tab.number_box.isChecked() and tab.last_result() is None
+    assert sum("Recognition failed" in m for m in messages) == 1
+    assert "no_such_attribute" in tab.message()
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is AttributeError]
+    assert len(logged) == 1 and "Traceback" in caplog.text
     tab.stop()
 
 
@@ -374,3 +397,35 @@ def test_latest_slot_keeps_only_the_newest_item():
     assert slot.take(0.01) is None
     slot.close()
     assert slot.take() is None
+
+
+def test_a_live_correction_cuts_the_frame_that_was_read(qtbot, plain_video):
+    """Recognition is slower than the video: the frame on screen is newer than the one the
+    answer (and its boxes) came from; the correction must cut the one that was read."""
+    capture = cv2.VideoCapture(str(plain_video))
+    decoded = []
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        decoded.append(image)
+    capture.release()
+    tab = make_tab(qtbot, SlowRecognizer(0.15), plain_video)
+    roi = (0.0, 0.2, 1.0, 0.6)
+    tab.set_roi(roi)
+    checked = newer = 0
+    sent: list[object] = []
+    tab.resultReady.connect(sent.append)
+    tab.start()
+    while tab.is_running() and checked < 5:
+        qtbot.wait(40)
+        result = tab._panel_sent
+        if result is None or not sent or tab._frame is None:
+            continue
+        frame = decoded[result.frame_index]
+        x, y, w, h = roi_pixels(roi, frame.shape[1], frame.shape[0])
+        np.testing.assert_array_equal(tab.correction_picture(), frame[y : y + h, x : x + w])
+        checked += 1
+        newer += tab._frame.index > result.frame_index
+    tab.stop()
+    assert checked >= 3 and newer >= 1

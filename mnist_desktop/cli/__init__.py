@@ -6,8 +6,12 @@ Qt-free: the GUI is imported only when the window is asked for.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+
+COMMANDS = ("gui", "classify", "teach", "evaluate")
+EXIT_USAGE = 2
 
 
 def _add_window_options(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +20,21 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
                         help="a .keras model file instead of the bundled one")
     parser.add_argument("--quit-when-ready", action="store_true",
                         help="close the window once the model is loaded (start-up checks)")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add mnist-desktop to the desktop's menus and 'Open with' "
+                             "(~/.local/share/applications), then exit")
+    parser.add_argument("path", nargs="?", default=None,
+                        help="an image to open in the Image tab, or a folder to read in the "
+                             "Batch tab")
+
+
+def _missing(path: str | None) -> int:
+    """Exit status 2 and a message naming ``path`` when it does not exist, else 0."""
+    if path is None or os.path.exists(path):
+        return 0
+    print(f"mnist-desktop: {path}: no such file or folder (commands: {', '.join(COMMANDS)})",
+          file=sys.stderr)
+    return EXIT_USAGE
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
@@ -25,9 +44,15 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
                                      description="Open the desktop window.")
     _add_window_options(parser)
     args, qt_args = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if args.install_desktop_entry:
+        from mnist_desktop.cli.desktop_entry import install_desktop_entry
+
+        return install_desktop_entry()
+    if _missing(args.path):
+        return EXIT_USAGE
     from mnist_desktop.gui.app import WindowOptions, run_app
 
-    return run_app(WindowOptions(args.model, args.quit_when_ready), qt_args)
+    return run_app(WindowOptions(args.model, args.quit_when_ready, args.path), qt_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,13 +77,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return gui_main([])
-    if args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
-        args_list = ["gui", *args_list]  # `mnist-desktop --model m.keras` opens the window
+    first = args_list[0]
+    if (first.startswith("-") and first not in ("-h", "--help")) or first not in COMMANDS:
+        # `mnist-desktop --model m.keras`, `mnist-desktop photo.jpg`: the window
+        args_list = ["gui", *args_list]
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command in (None, "gui"):
         extra = ["--model", args.model] if getattr(args, "model", None) else []
         if getattr(args, "quit_when_ready", False):
             extra.append("--quit-when-ready")
+        if getattr(args, "install_desktop_entry", False):
+            extra.append("--install-desktop-entry")
+        if getattr(args, "path", None):
+            extra.append(args.path)
         return gui_main(extra)
     return int(args.run(args))

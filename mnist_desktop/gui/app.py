@@ -11,6 +11,7 @@ Exit code 0 when the model is ready, 3 when it failed.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -21,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mnist_desktop.gui.settings import APPLICATION, ORGANIZATION
+from mnist_desktop.gui.common.settings import APPLICATION, ORGANIZATION
 
 QUIT_ENV = "MNIST_DESKTOP_QUIT_WHEN_READY"
 EXIT_MODEL_FAILED = 3
@@ -35,6 +36,8 @@ class WindowOptions:
     """A .keras model file to use instead of the bundled one."""
     quit_when_ready: bool = False
     """Quit as soon as the model is loaded (start-up tests, benchmarks)."""
+    open_path: str | None = None
+    """An image to show in the Image tab, or a folder to read in the Batch tab."""
 
 
 def _report(line: str) -> None:
@@ -76,12 +79,18 @@ def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
     are the command-line options left for Qt."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quit_when_ready = options.quit_when_ready or os.environ.get(QUIT_ENV, "") not in ("", "0")
+    owns_process = QApplication.instance() is None  # not inside a test's QApplication
     app = _application(qt_argv)
-    from mnist_desktop.gui.icons import app_icon
+    from mnist_desktop.gui.common.app_data import setup_logging
+    from mnist_desktop.gui.common.icons import app_icon
     from mnist_desktop.gui.main_window import MainWindow
 
+    setup_logging()
     app.setWindowIcon(app_icon())
     window = MainWindow(model_path=options.model)
+    window.exit_process_on_close = owns_process
+    if options.open_path:
+        window.open_path(options.open_path)
     exit_code = {"value": 0}
 
     def shown() -> None:
@@ -92,6 +101,7 @@ def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
     def ready(recognizer) -> None:  # noqa: ANN001
         if quit_when_ready:
             _report(f"model-ready {time.time():.6f} {recognizer.info.summary}")
+            _report(f"closing {time.time():.6f}")
             window.close()
 
     def failed(error: str) -> None:
@@ -107,5 +117,17 @@ def run_app(options: WindowOptions, qt_argv: Sequence[str] = ()) -> int:
     window.show()
     code = app.exec()
     window.shutdown()
-    return exit_code["value"] or code
+    code = exit_code["value"] or code
+    if owns_process:
+        _end_process(code)
+    return code
+
+
+def _end_process(code: int) -> None:
+    """End now: the window is closed, its threads stopped and the settings written. Python's
+    own teardown (TensorFlow's and Keras's modules, ~2 s) would only delay Quit."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 

@@ -8,20 +8,16 @@ corrected one by one: after each correction the next digit is selected.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QTabWidget, QToolButton, QWidget
 
-from mnist_desktop.gui.batch_tab import BatchTab
-from mnist_desktop.gui.draw_tab import DrawTab
-from mnist_desktop.gui.image_tab import ImageTab
-from mnist_desktop.gui.result_panel import ResultPanel
-from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.gui.result.result_panel import ResultPanel
+from mnist_desktop.gui.tab import Tab
 from mnist_desktop.io import SampleError, SampleStore, crop_for_sample
 from mnist_desktop.results import Reading, Recognition
 
@@ -31,25 +27,8 @@ class CorrectionHost(Protocol):
 
     panel: ResultPanel
     tabs: QTabWidget
-    draw_tab: DrawTab
-    image_tab: ImageTab
-    webcam_tab: WebcamTab
-    batch_tab: BatchTab
 
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
-
-DATA_DIR_ENV = "MNIST_DESKTOP_DATA_DIR"
-
-
-def data_folder() -> Path:
-    """Where the user's samples and personal model live (``$MNIST_DESKTOP_DATA_DIR``, else
-    ``QStandardPaths.AppDataLocation``)."""
-    override = os.environ.get(DATA_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(location or os.path.expanduser("~/.mnist-desktop"))
-
 
 class CorrectionBar(QWidget):
     """``Wrong? It's a [0]…[9]  [Undo]``. Signals ``corrected(int)`` and ``undoRequested()``."""
@@ -135,17 +114,8 @@ class Corrections(QObject):
 
     def _picture(self) -> np.ndarray | None:
         """The picture the current tab's result was read from (None: not known)."""
-        w = self.window
-        tab = w.tabs.currentWidget()
-        if tab is w.draw_tab:
-            return None if tab.canvas.is_empty() else tab.canvas.to_array()
-        if tab is w.image_tab:
-            return tab.loaded.image if tab.loaded is not None else None
-        if tab is w.webcam_tab:
-            return tab.guide_box_picture()
-        if tab is w.batch_tab:
-            return tab.current_picture()
-        return None
+        tab = self.window.tabs.currentWidget()
+        return tab.correction_picture() if isinstance(tab, Tab) else None
 
     def correct(self, digit: int) -> Path | None:
         """Save the current digit's picture as a sample of ``digit``; returns its path."""

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMenuBar, QTabWidget, QWidget
 
-from mnist_desktop.gui.draw_tab import DrawTab
+from mnist_desktop.gui.draw.draw_tab import DrawTab
 
 
 class MenuHost(Protocol):

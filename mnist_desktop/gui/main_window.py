@@ -21,19 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.batch_dialogs import choose_batch_folder
-from mnist_desktop.gui.batch_tab import BatchTab
-from mnist_desktop.gui.corrections import Corrections, data_folder
-from mnist_desktop.gui.draw_tab import DrawTab
-from mnist_desktop.gui.drops import mime_image, pasted_paths
-from mnist_desktop.gui.handwriting_tab import HandwritingTab
-from mnist_desktop.gui.image_tab import ImageTab
+from mnist_desktop.gui.batch.batch_dialogs import choose_batch_folder
+from mnist_desktop.gui.batch.batch_tab import BatchTab
+from mnist_desktop.gui.common.app_data import data_folder
+from mnist_desktop.gui.common.drops import mime_image, pasted_paths
+from mnist_desktop.gui.common.settings import (
+    app_settings,
+    clear_recent_files,
+    read_bool,
+    recent_files,
+)
+from mnist_desktop.gui.corrections import Corrections
+from mnist_desktop.gui.draw.draw_tab import DrawTab
+from mnist_desktop.gui.handwriting.handwriting_tab import HandwritingTab
+from mnist_desktop.gui.image.image_tab import ImageTab
 from mnist_desktop.gui.main_menus import build_menus, fill_recent_menu
 from mnist_desktop.gui.model_loader import ModelLoader
 from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, model_summary
-from mnist_desktop.gui.result_panel import ResultPanel
-from mnist_desktop.gui.settings import app_settings, clear_recent_files, recent_files
-from mnist_desktop.gui.webcam_tab import WebcamTab
+from mnist_desktop.gui.result.result_panel import ResultPanel
+from mnist_desktop.gui.tab import Tab
+from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
 from mnist_desktop.io import SampleStore
 
 if TYPE_CHECKING:
@@ -47,6 +54,7 @@ IDLE_TEXT = {
     "handwriting": "Your samples: correct results to add some, then Teach",
 }
 _GREEN, _RED = "#2e7d32", "#c62828"
+QUIT_WAIT_S = 0.25
 
 
 class MainWindow(QMainWindow):
@@ -64,13 +72,19 @@ class MainWindow(QMainWindow):
         self._model_path = model_path
         self._results: dict[QWidget, object] = {}
         self._closed = False
+        self.exit_process_on_close = False
+        """Set by the app start: the process ends right after the window closes, so closing
+        waits at most ``QUIT_WAIT_S`` for a model load that cannot be interrupted."""
+        self._remember: str | None = None
+        self._fall_back_from: str | None = None
+        self._fallback_note = ""
         self.draw_tab = DrawTab(self)
         self.image_tab = ImageTab(self)
         self.webcam_tab = WebcamTab(self)
         self.batch_tab = BatchTab(self)
         self.samples = SampleStore(data_folder())
         self.handwriting_tab = HandwritingTab(self.samples, self)
-        self._names = {self.draw_tab: "draw", self.image_tab: "image",
+        self._names: dict[Tab, str] = {self.draw_tab: "draw", self.image_tab: "image",
                        self.webcam_tab: "webcam", self.batch_tab: "batch",
                        self.handwriting_tab: "handwriting"}
         self.panel = ResultPanel(self)
@@ -144,17 +158,29 @@ class MainWindow(QMainWindow):
 
     # --- model --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Load the model (the --model file, the one chosen last time, or the bundled one)."""
+        """Load the model (the --model file, the one chosen last time, or the bundled one).
+
+        A remembered model that is gone or cannot be loaded is forgotten: the bundled model
+        is loaded instead and the status bar says why."""
         path = self._model_path
         if path is None:
             remembered = str(app_settings().value("model/path", "") or "")
-            path = remembered if remembered and os.path.isfile(remembered) else None
+            if remembered and not os.path.isfile(remembered):
+                self._forget_model(remembered, "the file is gone")
+            elif remembered:
+                path, self._fall_back_from = remembered, remembered
         self.load_model(path)
 
     def load_model(self, path: str | None, remember: bool = False) -> None:
-        if remember:
-            app_settings().setValue("model/path", path or "")
+        """Load ``path`` (None: the bundled model); ``remember``: use it at the next start
+        too, once it has loaded (a model that fails to load is never remembered)."""
+        self._remember = (path or "") if remember else None
         self.loader.load(path)
+
+    def _forget_model(self, path: str, why: str) -> None:
+        app_settings().setValue("model/path", "")
+        self._fallback_note = (f"The model chosen last time, {os.path.basename(path)}, could "
+                               f"not be loaded ({why}): using the shipped model.")
 
     def load_model_dialog(self) -> None:
         folder = os.path.dirname(str(app_settings().value("model/path", "") or "")) or ""
@@ -172,18 +198,38 @@ class MainWindow(QMainWindow):
     def use_recognizer(self, recognizer: Reader, seconds: float = 0.0) -> None:
         """Hand a loaded Recognizer to every tab and say so in the status bar."""
         self.recognizer = recognizer
+        self._fall_back_from = None
+        if self._remember is not None:
+            app_settings().setValue("model/path", self._remember)
+            self._remember = None
         self.banner.hide()
         summary = model_summary(recognizer.info)
         self.badge.set_state(f"Ready · {summary}", _GREEN)
         self.badge.setToolTip(str(recognizer.info.path))
         took = f" in {seconds:.1f} s" if seconds else ""
         self.statusBar().showMessage(f"Model ready{took}: {summary}", 8000)
+        if self._fallback_note:
+            self.banner.show_problem(self._fallback_note)
+            self.statusBar().showMessage(self._fallback_note, 15000)
+            self._fallback_note = ""
+        lines_error = getattr(recognizer, "line_model_error", None)
+        if lines_error:  # digits still read; whole numbers only digit by digit
+            note = f"Numbers are read digit by digit: the line model could not be loaded " \
+                   f"({lines_error})"
+            self.banner.show_problem(note)
+            self.statusBar().showMessage(note, 15000)
         self._on_tab_changed(self.tabs.currentIndex())
         for tab in self._names:
             tab.set_recognizer(recognizer)
         self.modelReady.emit(recognizer)
 
     def _on_model_failed(self, error: str) -> None:
+        self._remember = None
+        if self._fall_back_from is not None and self.recognizer is None:
+            self._forget_model(self._fall_back_from, error.rstrip("."))
+            self._fall_back_from = None
+            self.load_model(None)
+            return
         if self.recognizer is None:
             self.badge.set_state("No model – see the message above", _RED)
             self.banner.show_problem(f"<b>The digit model could not be loaded.</b> {error}<br>"
@@ -223,11 +269,18 @@ class MainWindow(QMainWindow):
         self._refresh_corrections()
 
     def _on_digit_selected(self, index: int) -> None:
-        highlight = getattr(self.tabs.currentWidget(), "highlight_digit", None)
-        if highlight is not None:
-            highlight(index)
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, Tab):
+            tab.highlight_digit(index)
 
     # --- opening files, folders, drops and pastes ------------------------------------------
+    def open_path(self, path: str) -> None:
+        """A folder in the Batch tab, anything else in the Image tab (the command line)."""
+        if os.path.isdir(path):
+            self.open_folder(path)
+        else:
+            self.open_image(path)
+
     def open_image(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.image_tab)
         self.image_tab.open_path(path)
@@ -242,7 +295,7 @@ class MainWindow(QMainWindow):
 
     def open_folder(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.batch_tab)
-        recursive = str(app_settings().value("batch/recursive", "true")).lower() == "true"
+        recursive = read_bool(app_settings(), "batch/recursive", True)
         self.batch_tab.start_folder(path, recursive)
 
     def open_folder_dialog(self) -> None:
@@ -331,7 +384,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         for tab in self._names:
             tab.shutdown()
-        self.loader.shutdown()
+        self.loader.shutdown(QUIT_WAIT_S if self.exit_process_on_close else None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -28,7 +28,7 @@ MIN_AREA = 0.002
 """Components smaller than this share of the line's rows squared are specks."""
 STACKED = 0.5
 """Components sharing this much of the narrower one's width are one piece."""
-SMALL_HEIGHT = 0.5
+SMALL_HEIGHT = 0.4
 SMALL_WIDTH = 0.6
 FLAT = 0.3
 """A piece lower than ``SMALL_HEIGHT`` x the writing's height and narrower than
@@ -50,6 +50,9 @@ MERGE_WIDTH = 1.3
 MERGE_GAP = 0.3
 """Two pieces may be one broken digit when together no wider than ``MERGE_WIDTH`` x the
 height and no further apart than ``MERGE_GAP`` x the height."""
+TWO_TALL = 0.8
+"""Two pieces side by side both at least this tall (x the writing's height) are two digits
+(a "11" the line model read as one), never one broken digit."""
 COUNT_PENALTY = 2.0
 """Log-score cost per symbol of difference between a unit and the line model's count there."""
 
@@ -211,7 +214,9 @@ def plan(line_pieces: list[Piece], height: float, emissions: list[Emission],
             after = big[k + 1]
             both = _union([piece.box, after.box])
             gap = after.box[0] - (piece.box[0] + piece.box[2])
-            if both[2] <= MERGE_WIDTH * height and gap <= MERGE_GAP * height:
+            tall = min(piece.box[3], after.box[3]) >= TWO_TALL * height
+            if (both[2] <= MERGE_WIDTH * height and gap <= MERGE_GAP * height
+                    and not (tall and gap > 0)):
                 options.append(Unit(parts=(piece, after), emissions=(*on[k], *on[k + 1])))
         entries.append((piece.lo, options))
     entries.sort(key=lambda entry: entry[0])
