@@ -6,8 +6,8 @@
    line is one line; elsewhere the ink's pieces are grouped into lines;
 2. each line through :func:`~mnist_desktop.pipeline.line_input.line_input` and the line model, all
    lines of a picture in one call; best-path CTC decoding gives the **CTC path**: the line
-   model's symbols, each with the ink under its stretch of the alignment, rescored by the
-   digit model (a geometric mean);
+   model's symbols; where they stand (touching writing), each with the ink under its
+   stretch of the alignment, rescored by the digit model (a geometric mean);
 3. the **segmentation path** (:mod:`mnist_desktop.reading.segments`): where the line's ink
    falls apart into digit-sized pieces each piece is one digit, read by the digit model and
    rescored by the line model's opinion of the same columns; pieces in which the line
@@ -140,7 +140,8 @@ class _Work:
     line: _Line
     probs: np.ndarray
     emissions: list[Emission]
-    symbols: list[_Symbol]
+    symbols: dict[int, _Symbol]
+    """The CTC path's symbols where they stand (by ``id`` of their emission)."""
     options: list[list[segments.Unit]]
     pieces: dict[int, _Symbol]
     height: float
@@ -190,16 +191,21 @@ def _work(grey: np.ndarray, line: _Line, probs: np.ndarray) -> _Work:
     steps = max(1, -(-line.input.width // DOWNSAMPLE))
     probs = probs[:steps]
     emissions = greedy_decode(probs, steps)
-    ink = line.input.image >= INK_LEVEL
     view = PipelineStep("line", np.clip(line.input.image * 255 + 0.5, 0, 255).astype(np.uint8))
-    symbols = []
-    for lo, hi in _spans(emissions, line.input.width):
-        x, y, w, h = box = _ink_box(ink, lo, hi)
-        symbols.append(_symbol((ink[y: y + h, x: x + w] * 255).astype(np.uint8), box, line,
-                               view))
     big_ink = _line_ink(grey, line)
     found, height = segments.pieces(big_ink.mask, line.input.scale_x / big_ink.scale)
     options = segments.plan(found, height, emissions, line.input.scale_x / big_ink.scale)
+    # the CTC path's own ink (the columns of its alignment) is needed only where its
+    # symbols stand: touching writing, symbols on no piece
+    loose = {id(e) for alternatives in options for unit in alternatives if not unit.parts
+             for e in unit.emissions}
+    ink = line.input.image >= INK_LEVEL
+    symbols = {}
+    for e, (lo, hi) in zip(emissions, _spans(emissions, line.input.width), strict=True):
+        if id(e) in loose:
+            x, y, w, h = box = _ink_box(ink, lo, hi)
+            symbols[id(e)] = _symbol((ink[y: y + h, x: x + w] * 255).astype(np.uint8), box,
+                                     line, view)
     pieces = {}
     for alternatives in options:
         for unit in alternatives:
@@ -281,20 +287,20 @@ def _read_lines(recognizer, works: list[_Work]) -> tuple[list[list[Recognition]]
     """Every line's results (the segmentation path, the CTC path where writing touches)
     and the evidence for the number's confidence: how sure each model is of each digit on
     its own, whether the CTC path alone reads the same text, ink left unread."""
-    wanted = [s.model_input for w in works for s in (*w.symbols, *w.pieces.values())
+    wanted = [s.model_input for w in works for s in (*w.symbols.values(), *w.pieces.values())
               if s.model_input is not None]
     scores = iter(recognizer.probabilities(np.stack(wanted)) if wanted else [])
     seconds: dict[int, np.ndarray] = {
-        id(s): next(scores) for w in works for s in (*w.symbols, *w.pieces.values())
+        id(s): next(scores) for w in works for s in (*w.symbols.values(), *w.pieces.values())
         if s.model_input is not None}
     out, agree, dropped, differ = [], True, 0, 0
     digit_model: list[float] = []
     line_model: list[float] = []
     for work in works:
-        ctc = {id(e): _ctc_result(recognizer, e, s, seconds.get(id(s)))
-               for e, s in zip(work.emissions, work.symbols, strict=True)}
-        second_of = {id(e): seconds.get(id(s)) for e, s in zip(work.emissions, work.symbols,
-                                                                strict=True)}
+        ctc = {key: _ctc_result(recognizer, e, work.symbols[key],
+                                seconds.get(id(work.symbols[key])))
+               for e in work.emissions if (key := id(e)) in work.symbols}
+        second_of = {key: seconds.get(id(s)) for key, s in work.symbols.items()}
         judged: dict[int, Recognition | None] = {}
         score: dict[int, float] = {}
         for alternatives in work.options:
@@ -327,8 +333,8 @@ def _read_lines(recognizer, works: list[_Work]) -> tuple[list[list[Recognition]]
                 line_model.append(max((float(e.probabilities[found.digit])
                                        for e in unit.emissions), default=0.0))
         out.append(results)
-        agree = agree and [r.label for r in results] == [ctc[id(e)].label
-                                                          for e in work.emissions]
+        agree = agree and [r.digit for r in results] == [
+            e.label if e.label != MARK else None for e in work.emissions]
     confidences = tuple(r.confidence for line in out for r in line)
     return out, Evidence(confidences, tuple(digit_model), tuple(line_model), agree, dropped,
                          differ)
