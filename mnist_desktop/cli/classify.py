@@ -34,6 +34,10 @@ EPILOG = f"""\
 output:
   CSV columns, in this order: path,prediction,confidence,status,message
   (--multi adds a last column "digits": a JSON list of {{box, digit, confidence, status}}).
+  By default each picture is read for what it holds, as the window's Image tab reads it:
+  one digit (prediction "7"), or a number (prediction "4719"; two lines of writing are
+  separated by a space; confidence is the number's, ok only when the whole number is
+  very likely right). --digit reads one digit, --multi a number, whatever the picture.
   status is ok, unsure (confidence below --min-confidence), no_digit or error;
   message says why for anything but ok. JSON is an array of objects with the same keys,
   JSONL one object per line. The output file is written atomically (temporary file +
@@ -57,6 +61,7 @@ examples:
   mnist-desktop classify scans/ -r -o results.csv
   mnist-desktop classify a.png b.jpg --format jsonl | jq .prediction
   mnist-desktop classify forms/ --multi -o numbers.json
+  mnist-desktop classify mnist_pngs/ --digit -o digits.csv
   mnist-desktop classify /archive -r -o results.csv --scheduler tcp://SCHEDULER:8786
 """
 
@@ -121,8 +126,12 @@ def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
                              f"{os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar and no summary on standard error")
-    parser.add_argument("--multi", action="store_true",
-                        help="read whole numbers (every digit) instead of one digit per image")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--multi", action="store_true",
+                      help="read every image as a whole number (adds the digits column)")
+    kind.add_argument("--digit", action="store_true",
+                      help="read every image as one digit (a picture of several digits is "
+                           "unsure: 'several digits: use --multi')")
     parser.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
                         help="classify on a Dask cluster: tcp://HOST:8786 for a running "
                              "scheduler, local or local:N to start N worker processes here "
@@ -192,6 +201,7 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         for path in missing:
             _error(f"no such file or folder: {path}")
         return EXIT_USAGE
+    args.mode = "number" if args.multi else "digit" if args.digit else "auto"
     if args.send_bytes and not args.scheduler:
         parser.error("--send-bytes goes with --scheduler")
     from mnist_desktop.cli.progress_bar import ProgressBar
@@ -248,7 +258,7 @@ def _classify(args: argparse.Namespace, fmt: str, recognizer: Reader, bar: Any) 
 
     run = BatchRun(recognizer, args.paths,
                    BatchOptions(recursive=args.recursive, workers=args.workers,
-                                multi=args.multi,
+                                multi=args.multi, mode=args.mode,
                                 processes=False if few_files(args.paths) else None))
     return _write_rows(args, fmt, run, bar)
 

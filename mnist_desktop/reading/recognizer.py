@@ -20,12 +20,15 @@ from mnist_desktop.pipeline.digit_input import preprocess
 from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_digit_model
 from mnist_desktop.results import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_NUMBER_CONFIDENCE,
+    SEVERAL_DIGITS,
     NumberReading,
     Preprocessed,
     Reading,
     ReadMode,
     Recognition,
     frozen_array,
+    judge,
 )
 
 __all__ = ["ModelError", "ModelInfo", "Recognizer"]
@@ -55,6 +58,8 @@ class Recognizer:
         self.model = _digit_model(model)
         self.info = info
         self.min_confidence = float(min_confidence)
+        self.min_number_confidence = DEFAULT_MIN_NUMBER_CONFIDENCE
+        """A number read is ok only at or above this calibrated confidence."""
         self._lock = threading.Lock()
         self._lines: Any = None
         self._lines_tried = False
@@ -87,11 +92,11 @@ class Recognizer:
         probs = frozen_array(np.asarray(probabilities, np.float32))
         digit = int(np.argmax(probs))
         confidence = float(probs[digit])
-        if confidence < self.min_confidence:
-            message = f"not sure: {confidence:.0%} is below {self.min_confidence:.0%}"
-            return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps,
-                               "unsure", message)
-        return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps)
+        status, message = judge(confidence, self.min_confidence)
+        if pre.others:  # a number: one of its digits is no answer
+            status, message = "unsure", SEVERAL_DIGITS
+        return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps,
+                           status, message)
 
     def recognize_preprocessed(self, items: Sequence[Preprocessed]) -> list[Recognition]:
         """Classify already preprocessed images in one batch."""
