@@ -52,44 +52,89 @@ def timed(function, items, runs: int) -> list[float]:
     return out
 
 
+def lines_of(width: int, count: int = 8) -> list[np.ndarray]:
+    """Line-model inputs (32 x ``width``): strokes of a written number, as ``line_input``
+    gives them."""
+    from mnist_desktop.pipeline.line_input import line_input
+
+    rng = np.random.default_rng(width)
+    out = []
+    for _ in range(count):
+        picture = np.full((48, int(width * 1.5)), 235, np.uint8)
+        digits = "".join(str(d) for d in rng.integers(0, 10, max(1, width // 24)))
+        cv2.putText(picture, digits, (4, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 30, 3)
+        out.append(line_input(picture).image)
+    return out
+
+
+def _row(name: str, values: list[float]) -> str:
+    return f"| {name} | {statistics.median(values):.2f} | {np.percentile(values, 90):.2f} |"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--no-keras", action="store_true",
+                        help="skip the Keras comparisons (they import TensorFlow)")
     args = parser.parse_args(argv)
 
     from mnist_desktop.pipeline.digit_input import preprocess
     from mnist_desktop.reading.recognizer import Recognizer
 
     recognizer = Recognizer.load()
+    lines = recognizer.line_model
     images = frames(50)
     inputs = [p.model_input for p in map(preprocess, images) if p.model_input is not None]
     batch1 = [x[None] for x in inputs]
-    model = recognizer.model
-    shaped = [x.reshape((1, *model.input_shape[1:])) for x in inputs]
+    batch64 = [np.stack([inputs[(i + k) % len(inputs)] for k in range(64)]) for i in range(8)]
     for item in images[:10]:
         recognizer.recognize(item)
-    model.predict(shaped[0], verbose=0)
 
-    engine = "TFLite twin" if recognizer.uses_lite else "compiled tf.function"
+    def per_digit(batch: np.ndarray) -> None:
+        for x in batch:
+            recognizer.probabilities(x[None])
+
+    runs = args.runs
     rows = [
-        ("pipeline only (640x480 frame -> 28x28)", timed(preprocess, images, args.runs)),
-        (f"model, the app's call for 1 image ({engine})",
-         timed(recognizer.probabilities, batch1, args.runs)),
-        ("model, compiled tf.function (1 image)",
-         timed(lambda x: recognizer._run(x).numpy(), batch1, args.runs)),
-        ("model.predict (1 image, the baseline)",
-         timed(lambda x: model.predict(x, verbose=0), shaped, max(20, args.runs // 5))),
-        ("**recognize(frame): pipeline + model**", timed(recognizer.recognize, images, args.runs)),
-        ("pipeline + model.predict (the baseline)",
-         timed(lambda im: model.predict(preprocess(im).model_input.reshape(shaped[0].shape),
-                                        verbose=0), images, max(20, args.runs // 5))),
+        _row("pipeline only (640x480 frame -> 28x28)", timed(preprocess, images, runs)),
+        _row(f"digit model, 1 digit ({recognizer.model.engine})",
+             timed(recognizer.probabilities, batch1, runs)),
+        _row("digit model, 64 digits in one run (resized batch), per digit",
+             [t / 64 for t in timed(recognizer.probabilities, batch64, max(20, runs // 10))]),
+        _row("digit model, 64 digits one run each, per digit",
+             [t / 64 for t in timed(per_digit, batch64, max(20, runs // 10))]),
+        _row("**recognize(frame): pipeline + model**", timed(recognizer.recognize, images, runs)),
     ]
+    line_rows = []
+    for width in (64, 128, 256, 512):
+        same = lines_of(width)
+        line_rows.append(_row(f"line model ({lines.engine}), one {width}-column line",
+                              timed(lambda x: lines.probabilities([x]), same, runs // 4)))
+    mixed = [line for width in (120, 136, 200, 248) for line in lines_of(width, 2)]
+    line_rows.append(_row("line model, widths 120-248 in turn (input resized every call)",
+                          timed(lambda x: lines.probabilities([x]), mixed, runs // 4)))
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"model {recognizer.info.name}\n")
+          f"model {recognizer.info.name}, load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
     print("| step | median ms | p90 ms |\n|---|---:|---:|")
-    for name, values in rows:
-        p90 = float(np.percentile(values, 90))
-        print(f"| {name} | {statistics.median(values):.2f} | {p90:.2f} |")
+    print("\n".join(rows + line_rows))
+    if args.no_keras:
+        return 0
+    from mnist_desktop.reading.keras_models import KerasDigitModel, KerasLineModel
+    from mnist_desktop.reading.line_model import LineModel, _check_shapes
+    from mnist_desktop.reading.model_file import load_checked_model, load_keras_model
+
+    keras_model = load_keras_model()[0]
+    digits = KerasDigitModel(keras_model)
+    keras_lines = LineModel(KerasLineModel(load_checked_model(lines.path, _check_shapes)))
+    shaped = [x.reshape((1, *keras_model.input_shape[1:])) for x in inputs]
+    keras_model.predict(shaped[0], verbose=0)
+    print(_row("for comparison (imports TensorFlow): digit model, compiled tf.function, 1 digit",
+               timed(digits, batch1, runs)))
+    print(_row("… `model.predict` on one digit", timed(
+        lambda x: keras_model.predict(x, verbose=0), shaped, max(20, runs // 5))))
+    print(_row("… line model, compiled tf.function, one 256-column line",
+               timed(lambda x: keras_lines.probabilities([x]), lines_of(256), runs // 4)))
     return 0
 
 

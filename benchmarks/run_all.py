@@ -19,11 +19,17 @@ BENCHMARKS = [
     ("Accuracy on realistic photos (issue 2)", "photo_accuracy.py", []),
     ("Tight crops: real ARDIS digits, MNIST cut to its ink", "crop_accuracy.py", []),
     ("Start-up (issue 3)", "startup.py", []),
+    ("Command-line start-up, side by side with import tensorflow (issue 19)",
+     "cli_startup.py", []),
     ("Batch throughput (issue 4)", "batch_throughput.py", []),
     ("Reading a number: speed on a 1 MP photo", "read_number.py", []),
     ("Exact-number accuracy on held-out synthetic sheets", "number_accuracy.py", []),
     ("Real cheque amounts (car-a-dev)", "real_numbers.py", []),
 ]
+
+
+KEPT = "<!-- kept by run_all.py -->"
+"""RESULTS.md keeps what follows this line (profiles and other hand-run sections)."""
 
 
 def main() -> int:
@@ -42,7 +48,11 @@ def main() -> int:
             print(done.stderr[-3000:], file=sys.stderr)
         lines.append(f"## {title}\n\n`benchmarks/{script}` ({seconds:.0f} s, "
                      f"exit {done.returncode})\n\n{done.stdout.strip()}\n")
-    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    results = HERE / "RESULTS.md"
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    if KEPT in old:  # hand-run sections (profiles) below the marker are kept
+        lines.append(old[old.index(KEPT):])
+    results.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
     return 1 if failed else 0
 

@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"model ready {runs[-1]['model-ready']:.2f} s", file=sys.stderr)
     rows = [("Window on screen", "window-shown"), ("Model loaded, app ready", "model-ready"),
             ("Quit after ready (process exit)", "exit")]
-    cpu = f"{platform.machine()}, {os.cpu_count()} CPU cores"
+    cpu = (f"{platform.machine()}, {os.cpu_count()} CPU cores, load average "
+           f"{os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}")
     print(f"Start-up of `python -m mnist_desktop` ({args.runs} runs, {args.platform}, {cpu}; "
           "seconds from launching the process):\n")
     print("| Event | Median | Min | Max |")

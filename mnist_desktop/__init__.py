@@ -1,7 +1,8 @@
 """mnist-desktop: read handwritten digits and numbers from drawings, photos, webcams and folders.
 
-The core (pipeline, model, inference, image loading, batch, CLI) is Qt-free and imports
-TensorFlow only when a model is built or loaded.
+The core (pipeline, model, inference, image loading, batch, CLI) is Qt-free; reading runs
+the models on LiteRT and imports TensorFlow only to train, convert, or read a model file
+that has no TFLite twin.
 """
 
 from __future__ import annotations

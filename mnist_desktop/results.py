@@ -19,8 +19,32 @@ ReadMode = Literal["auto", "digit", "number"]
 """How to read a picture: ``digit`` (one digit), ``number`` (every digit, the number they
 make) or ``auto`` (one pass that gives a digit's answer for one digit, a number for more)."""
 
-DEFAULT_MIN_CONFIDENCE = 0.7
-"""Below this probability an answer is reported as *unsure* rather than as a digit."""
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE as DEFAULT_MIN_CONFIDENCE  # noqa: E402
+
+DEFAULT_MIN_NUMBER_CONFIDENCE = 0.85
+"""Below this number-level confidence (the calibrated chance that *every* digit of a number
+is right; see ``reading/number_confidence.py`` and the README's *Accuracy*) a number is
+*unsure* even when each of its digits passed ``DEFAULT_MIN_CONFIDENCE``."""
+NOT_A_DIGIT = "not a digit"
+SEVERAL_DIGITS = "several digits: use --multi"
+
+
+def percent_floor(value: float) -> str:
+    """``value`` as a percentage rounded *down* to what is shown: 0.6996 is "69.9%", never
+    "70%" (a confidence must never print as the threshold it missed); whole percentages
+    print without decimals."""
+    tenths = int(np.floor(round(float(value) * 1000.0, 6)))
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
+def judge(confidence: float, threshold: float, what: str = "") -> tuple[Status, str]:
+    """The one unsure rule (digits and whole numbers): ``ok`` at or above ``threshold``,
+    else ``unsure`` with a message that never prints "70% is below 70%"."""
+    if confidence >= threshold:
+        return "ok", ""
+    subject = f"{what} " if what else ""
+    return "unsure", (f"not sure{' of the ' + subject.strip() if subject else ''}: "
+                      f"{percent_floor(confidence)} is below {percent_floor(threshold)}")
 
 
 def frozen_array(array: np.ndarray | None) -> np.ndarray | None:
@@ -52,6 +76,9 @@ class Preprocessed:
     box: Box | None
     steps: tuple[PipelineStep, ...] = ()
     message: str = ""
+    others: int = 0
+    """Digit-like pieces of ink beside the digit picked: the picture holds a number, and
+    one digit of it is no answer (the recogniser marks it unsure)."""
 
     @property
     def found(self) -> bool:
@@ -77,6 +104,10 @@ class Recognition:
     steps: tuple[PipelineStep, ...] = ()
     status: Status = "ok"
     message: str = ""
+    is_digit: bool = True
+    """False for a symbol that is no digit (a letter, a sign, a scribble found among the
+    digits of a number): ``digit`` is then None, ``status`` "unsure", ``confidence`` the
+    chance that it is no digit, and ``probabilities`` the digit scores it was given."""
 
     @property
     def unsure(self) -> bool:
@@ -90,7 +121,10 @@ class Recognition:
 
     @property
     def label(self) -> str:
-        """Short text for the user: the digit, ``?`` when unsure, ``-`` when nothing was found."""
+        """Short text for the user: the digit, ``?`` when unsure or not a digit, ``-`` when
+        nothing was found."""
+        if not self.is_digit:
+            return "?"
         if self.digit is None:
             return "-"
         return f"{self.digit}?" if self.unsure else str(self.digit)
@@ -113,6 +147,11 @@ class NumberReading:
     digits: tuple[Recognition, ...]
     lines: tuple[tuple[int, ...], ...] = field(default=())
     """Indices into ``digits``, one tuple per line of text, top to bottom."""
+    number_confidence: float | None = None
+    """The calibrated chance that the whole number is right (None: the product of the
+    digits' confidences stands for it)."""
+    min_number_confidence: float = 0.0
+    """Below ``number_confidence`` this the number is unsure, whatever its digits say."""
 
     is_number: ClassVar[bool] = True
 
@@ -136,16 +175,38 @@ class NumberReading:
 
     @property
     def confidence(self) -> float:
-        """The probability that every digit is right (product of the digits' confidences)."""
+        """The chance that every digit is right: ``number_confidence`` when the reader
+        calibrated one, else the product of the digits' confidences."""
         if not self.digits:
             return 0.0
+        if self.number_confidence is not None:
+            return float(self.number_confidence)
         return float(np.prod([d.confidence for d in self.digits]))
 
     @property
     def status(self) -> Status:
+        """``ok`` only when every digit is ok *and* the whole number is likely right."""
         if not self.digits:
             return "no_digit"
-        return "ok" if all(d.status == "ok" for d in self.digits) else "unsure"
+        if any(d.status != "ok" for d in self.digits):
+            return "unsure"
+        return judge(self.confidence, self.min_number_confidence)[0]
+
+    @property
+    def message(self) -> str:
+        """Why the number is not ok ("" when it is)."""
+        if not self.digits:
+            return "no digits found"
+        marks = sum(not d.is_digit for d in self.digits)
+        unsure = sum(d.status != "ok" and d.is_digit for d in self.digits)
+        parts = []
+        if marks:
+            parts.append(f"{marks} {NOT_A_DIGIT}" if marks == 1 else f"{marks} are no digits")
+        if unsure:
+            parts.append(f"not sure about {unsure} of {len(self.digits)} digits")
+        if parts:
+            return "; ".join(parts) + " (shown as ?)"
+        return judge(self.confidence, self.min_number_confidence, "number")[1]
 
 
 Reading = Union[Recognition, NumberReading]  # noqa: UP007 - a runtime alias for 3.10

@@ -46,6 +46,18 @@ def mnist_test_digits(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
             read_idx_labels(mnist_dir / "t10k-labels-idx1-ubyte.gz"))
 
 
+SAMPLE = REPO / "tests" / "data" / "mnist_test_first1000.npz"
+
+
+@pytest.fixture(scope="session")
+def mnist_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The first 1,000 MNIST *test* images and labels, committed with the tests, so the
+    tests of reading, drawing, photos and video run on a fresh clone without the full files
+    (``tests/test_mnist_data.py`` checks they are the originals' first 1,000)."""
+    with np.load(SAMPLE) as data:
+        return data["images"], data["labels"]
+
+
 def train_defaults(*argv: str) -> dict:
     """The arguments ``train.py`` uses when given ``argv`` (its defaults for that task)."""
     import importlib.util

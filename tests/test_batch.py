@@ -187,14 +187,14 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
     for i in range(700):
         (tmp_path / f"{i:05d}.png").write_bytes(data)
     alive: list[weakref.ref] = []
-    real = batch_files.preprocess
+    real = batch_files.lone_digit  # the default (auto) mode's fast path for small crops
 
     def tracked(image, **options):
         pre = real(image, **options)
         alive.append(weakref.ref(pre.model_input))
         return pre
 
-    monkeypatch.setattr(batch_files, "preprocess", tracked)
+    monkeypatch.setattr(batch_files, "lone_digit", tracked)
     most = 0
     rows = BatchRun(recognizer, [tmp_path], BatchOptions(chunk_size=32, workers=2,
                                                          processes=False))
@@ -209,11 +209,12 @@ def test_memory_stays_flat_for_many_files(tmp_path, recognizer, monkeypatch) -> 
     assert most <= 32 + 2 * 32 + 2 * 2 + 2, most
 
 
+@pytest.mark.parametrize(("mode", "step"), [("digit", "preprocess"), ("auto", "lone_digit")])
 def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
-                                                            monkeypatch) -> None:
+                                                            monkeypatch, mode, step) -> None:
     for name, digit in (("a.png", 3), ("b.png", 7), ("c.png", 4)):
         (tmp_path / name).write_bytes(png_bytes(digit_image(digit)))
-    real = batch_files.preprocess
+    real = getattr(batch_files, step)
     calls = []
 
     def flaky(image, **options):  # one worker: files are preprocessed in order; the 2nd fails
@@ -222,8 +223,8 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
             raise RuntimeError("boom")
         return real(image, **options)
 
-    monkeypatch.setattr(batch_files, "preprocess", flaky)
-    items = classify_paths(recognizer, [tmp_path], workers=1)
+    monkeypatch.setattr(batch_files, step, flaky)
+    items = classify_paths(recognizer, [tmp_path], workers=1, mode=mode)
     assert [i.status for i in items] == ["ok", "error", "ok"]
     assert items[1].message == "internal error: RuntimeError: boom"
 

@@ -132,6 +132,33 @@ def test_usage_errors_exit_2(argv, phrase, capsys) -> None:
     assert phrase in capsys.readouterr().err
 
 
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mnist_desktop", *argv], capture_output=True,
+                          text=True, timeout=120, cwd=REPO)
+
+
+def test_a_path_that_does_not_exist_exits_2_naming_it_before_loading_the_model(
+        good_folder, tmp_path) -> None:
+    """A typo is answered at once: exit 2, the path named, no model loaded, nothing written."""
+    out = tmp_path / "out.csv"
+    done = _run("classify", str(good_folder), str(tmp_path / "scnas"), "-o", str(out))
+    assert done.returncode == 2
+    assert f"no such file or folder: {tmp_path / 'scnas'}" in done.stderr
+    assert "loading the model" not in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["/proc/x.csv", "{tmp}/missing/x.csv"])
+def test_an_output_that_cannot_be_written_exits_2_before_classifying(good_folder, tmp_path,
+                                                                     where) -> None:
+    if where.startswith("/proc") and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    done = _run("classify", str(good_folder), "-o", where.format(tmp=tmp_path))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "cannot write" in done.stderr or "does not exist" in done.stderr
+
+
 def test_a_bad_model_file_exits_2(tmp_path, good_folder, capsys) -> None:
     broken = tmp_path / "broken.keras"
     broken.write_text("not a model")
@@ -223,3 +250,20 @@ def test_ctrl_c_writes_the_rows_done_so_far_atomically(tmp_path, workers) -> Non
     assert all(len(r) == 5 and r[3] in ("ok", "unsure") for r in rows[1:])
     assert f"interrupted: the {done:,} rows done so far of 4,000 were written to" in err
     assert list(tmp_path.glob("*.part")) == [] and out == ""
+
+
+def test_multi_with_a_broken_line_model_exits_2_saying_why(recognizer, good_folder, tmp_path,
+                                                          monkeypatch, capsys) -> None:
+    """Whole numbers asked for and the line model broken: exit 2 with the load error, not
+    single digits marked ok; the recognizer keeps the reason for the window to show."""
+    from mnist_desktop.reading import line_model
+
+    broken = tmp_path / "lines.keras"
+    broken.write_text("not a model")
+    monkeypatch.setattr(line_model, "bundled_line_model_path", lambda: broken)
+    fresh = Recognizer(recognizer.model, recognizer.info)
+    monkeypatch.setattr(classify_command, "_load_recognizer", lambda model, conf: fresh)
+    assert main(["classify", str(good_folder), "--multi", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--multi needs the line model" in err and "lines.keras" in err
+    assert fresh.line_model is None and "lines.keras" in fresh.line_model_error

@@ -1,5 +1,6 @@
-"""The core is Qt-free, imports TensorFlow only when a model is loaded, and reading a
-digit or a number loads no training code."""
+"""The core is Qt-free, and reading a digit or a number (from Python, the command line or
+the window's model loader) loads neither TensorFlow, Keras nor any training code: LiteRT
+runs the shipped models."""
 
 from __future__ import annotations
 
@@ -55,9 +56,62 @@ def test_reading_a_digit_and_a_number_stays_qt_free_and_loads_no_training_code()
         "assert result.digit == 1, result\n"
         "line = np.full((60, 200), 235, np.uint8)\n"
         "cv2.putText(line, '1250', (8, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 20, 4)\n"
-        "reader.read(line)\n"
+        "reading = reader.read(line)\n"
+        "assert reading.digits, reading\n"
+        "assert reader.uses_lite and reader.line_model.engine == 'LiteRT'\n"
     )
     assert "PySide6" not in loaded
-    assert "tensorflow" in loaded  # the model really ran
+    assert "ai_edge_litert" in loaded  # the models really ran, on LiteRT
+    assert "tensorflow" not in loaded and "keras" not in loaded, "reading imported TensorFlow"
     training = sorted(name for name in loaded if name.startswith("mnist_desktop.training"))
     assert not training, f"reading loaded training code: {training}"
+
+
+@pytest.mark.slow
+def test_the_windows_model_loader_loads_both_models_without_tensorflow():
+    loaded = _loaded_after(
+        "import threading\n"
+        "from mnist_desktop.gui.model_loader import _load\n"
+        "answers = list(_load(None, threading.Event()))\n"
+        "recognizer = answers[0][0]\n"
+        "assert recognizer.uses_lite, recognizer.model\n"
+        "assert recognizer.line_model is not None and recognizer.line_model.engine == 'LiteRT'\n"
+    )
+    assert "ai_edge_litert" in loaded
+    assert "tensorflow" not in loaded and "keras" not in loaded, "the window imported TensorFlow"
+
+
+def test_the_command_line_parses_without_heavy_imports():
+    loaded = _loaded_after(
+        "from mnist_desktop.cli import build_parser\n"
+        "build_parser().parse_args(['classify', 'x.png'])\n"
+        "build_parser().parse_args(['teach', 'samples', '-o', 'p.keras'])\n"
+        "build_parser().parse_args(['evaluate', 'samples'])\n"
+    )
+    heavy = {"tensorflow", "keras", "ai_edge_litert", "numpy", "cv2", "PySide6", "PIL", "dask"}
+    assert not heavy & loaded, f"parsing the command line imported {sorted(heavy & loaded)}"
+    training = sorted(name for name in loaded if name.startswith("mnist_desktop.training"))
+    assert not training, f"parsing loaded training code: {training}"
+
+
+@pytest.mark.slow
+def test_classify_and_evaluate_commands_run_without_tensorflow(tmp_path):
+    import cv2
+    import numpy as np
+
+    for digit in (1, 7):
+        (tmp_path / str(digit)).mkdir()
+        image = np.full((120, 120), 240, np.uint8)
+        cv2.line(image, (60, 20), (60, 100), 20, 8)
+        if digit == 7:
+            cv2.line(image, (30, 20), (60, 20), 20, 8)
+        cv2.imwrite(str(tmp_path / str(digit) / "a.png"), image)
+    loaded = _loaded_after(
+        "from mnist_desktop.cli import main\n"
+        f"assert main(['classify', {str(tmp_path)!r}, '-r', '-q', '-o', "
+        f"{str(tmp_path / 'rows.csv')!r}]) == 0\n"
+        f"assert main(['evaluate', {str(tmp_path)!r}, '-q', '--workers', '1']) == 0\n"
+    )
+    assert (tmp_path / "rows.csv").read_text().count("\n") == 3
+    assert "ai_edge_litert" in loaded
+    assert "tensorflow" not in loaded and "keras" not in loaded, "a command imported TensorFlow"

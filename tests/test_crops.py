@@ -125,10 +125,9 @@ def test_random_crops_give_an_mnist_like_input_or_a_reason(h, w, pen, strokes, d
     assert abs(cy - 14) < 1.5 and abs(cx - 14) < 1.5
 
 
-@pytest.mark.mnist
-def test_tight_mnist_crops_at_usps_and_optdigits_sizes(recognizer, mnist_test_digits):
-    images, labels = mnist_test_digits
-    images, labels = images[2000:2300], labels[2000:2300]
+def test_tight_mnist_crops_at_usps_and_optdigits_sizes(recognizer, mnist_sample):
+    images, labels = mnist_sample
+    images, labels = images[700:1000], labels[700:1000]
     for side in (16, 32):
         crops = [tight_crop(image, side, stretch=False) for image in images]
         digits = [r.digit for r in recognizer.recognize_many(crops)]

@@ -31,9 +31,9 @@ def tab(show_widget):
 
 
 @pytest.fixture(scope="module")
-def chosen_digits(mnist_test_digits, recognizer):
+def chosen_digits(mnist_sample, recognizer):
     """One MNIST test digit per class that the model reads right from the raw image."""
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     chosen = []
     for digit in range(10):
         for index in np.flatnonzero(labels == digit)[:40]:
@@ -66,7 +66,6 @@ def wait_result(qtbot, tab: DrawTab) -> object:
     return results[-1]
 
 
-@pytest.mark.mnist
 def test_mnist_digits_written_on_the_canvas_are_read(qtbot, tab, recognizer, chosen_digits):
     tab.set_recognizer(recognizer)
     read = []
@@ -80,7 +79,6 @@ def test_mnist_digits_written_on_the_canvas_are_read(qtbot, tab, recognizer, cho
     assert right >= 9, f"read {right}/10 right: {read}"
 
 
-@pytest.mark.mnist
 def test_several_digits_are_read_as_a_number(qtbot, tab, recognizer, chosen_digits):
     tab.set_recognizer(recognizer)
     picks = [chosen_digits[i] for i in (4, 0, 7)]

@@ -25,9 +25,9 @@ def tab(show_widget, recognizer):
 
 
 @pytest.fixture(scope="module")
-def photo(mnist_test_digits, recognizer):
+def photo(mnist_sample, recognizer):
     """An easy synthetic phone photo of an MNIST test digit the model reads right, and its label."""
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     rng = np.random.default_rng(3)
     for index in range(60):
         image, _ = render_photo(images[index], rng, size=(360, 480), difficulty="easy")
@@ -44,7 +44,6 @@ def wait_loaded(qtbot, tab: ImageTab) -> list[object]:
     return results
 
 
-@pytest.mark.mnist
 def test_open_file_shows_image_box_and_result(qtbot, tab, photo, tmp_path):
     image, label = photo
     path = tmp_path / "digit photo.png"
@@ -59,7 +58,6 @@ def test_open_file_shows_image_box_and_result(qtbot, tab, photo, tmp_path):
     assert recent_files()[0] == str(path)
 
 
-@pytest.mark.mnist
 def test_unreadable_file_names_file_and_reason_and_keeps_previous_image(qtbot, tab, photo,
                                                                          tmp_path):
     good = tmp_path / "good.png"
@@ -78,9 +76,8 @@ def test_unreadable_file_names_file_and_reason_and_keeps_previous_image(qtbot, t
     assert tab.loaded.name == "good.png"
 
 
-@pytest.mark.mnist
-def test_sheet_of_digits_gives_number_and_clickable_boxes(qtbot, tab, mnist_test_digits):
-    images, labels = mnist_test_digits
+def test_sheet_of_digits_gives_number_and_clickable_boxes(qtbot, tab, mnist_sample):
+    images, labels = mnist_sample
     sheet, _ = compose_sheet([images[i] for i in (0, 1, 2)], np.random.default_rng(5),
                              difficulty="easy")
     with qtbot.waitSignal(tab.resultReady, timeout=20000) as blocker:

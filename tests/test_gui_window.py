@@ -96,6 +96,21 @@ def test_missing_model_window_opens_and_says_what_is_wrong(qtbot):
     win.close()
 
 
+def test_a_broken_line_model_is_said_in_the_window(qtbot, recognizer, tmp_path, monkeypatch):
+    from mnist_desktop.reading import Recognizer, line_model
+
+    broken = tmp_path / "lines.keras"
+    broken.write_text("not a model")
+    monkeypatch.setattr(line_model, "bundled_line_model_path", lambda: broken)
+    fresh = Recognizer(recognizer.model, recognizer.info)
+    assert fresh.line_model is None
+    win = make_window(qtbot)
+    win.use_recognizer(fresh)
+    assert win.banner.isVisible()
+    assert "digit by digit" in win.banner.label.text() and "lines.keras" in win.banner.label.text()
+    win.close()
+
+
 def test_panel_follows_the_current_tab(qtbot, window):
     with qtbot.waitSignal(window.draw_tab.resultReady, timeout=10000):
         window.draw_tab.canvas.add_stroke([(350, 40), (350, 240)], 24)

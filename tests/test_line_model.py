@@ -85,11 +85,11 @@ def test_lines_are_padded_with_paper():
     assert batch[0, :, 20:].max() == 0 and batch[1, :, 45:].max() == 0
 
 
-def test_synthetic_lines_carry_their_labels(mnist_test_digits):
+def test_synthetic_lines_carry_their_labels(mnist_sample):
     from mnist_desktop.training.line_mix import DEFAULT_MIX, LineMix
     from mnist_desktop.training.line_synth import random_line
 
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     by_label = [np.nonzero(labels == d)[0] for d in range(10)]
     rng = np.random.default_rng(0)
     letters = LineMix(only_marks=1.0)
@@ -101,10 +101,10 @@ def test_synthetic_lines_carry_their_labels(mnist_test_digits):
         assert 1 <= len(sequence) <= 12 and all(0 <= s <= MARK for s in sequence)
 
 
-def test_training_lines_depend_on_the_seed_not_on_the_workers(mnist_test_digits):
+def test_training_lines_depend_on_the_seed_not_on_the_workers(mnist_sample):
     from mnist_desktop.training.line_task import make_lines
 
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     one = make_lines(images[:2000], labels[:2000], 30, seed=3, workers=1)
     two = make_lines(images[:2000], labels[:2000], 30, seed=3, workers=2)
     np.testing.assert_array_equal(one[0], two[0])
@@ -137,7 +137,8 @@ def test_shipped_line_model_reads_real_cheque_amounts(line_meta):
     if found is None:
         pytest.skip("../shared/data/real/car-a-dev is not beside the project")
     inputs, texts = found
-    model = LineModel.load().model
+    model = LineModel.load()  # the shipped twin on LiteRT, as the reader runs it
+    assert model.engine == "LiteRT"
     measured = exact(model, inputs[::3], texts[::3])
     recorded = line_meta["car_a_dev_exact_model_only"]
     assert measured >= recorded - 0.06, (measured, recorded)
@@ -159,3 +160,12 @@ def test_train_py_lines_task_writes_a_model_and_its_metadata(tmp_path, mnist_dir
 
     model = LineModel.load(out)  # a float32 model the reader can load
     assert model.probabilities([line_input(written_line("12")).image]).shape[-1] == 12
+    from mnist_desktop.reading.lite_model import is_fresh
+    from mnist_desktop.reading.model_file import load_checked_model
+
+    assert meta["lite_file"] == "lines.tflite" and is_fresh(out)  # train.py wrote its twin
+    assert model.engine == "LiteRT"
+    keras_read = LineModel(load_checked_model(out, lambda _m, _p: None))
+    lines = [line_input(written_line(text)).image for text in ("12", "3075", "906")]
+    np.testing.assert_allclose(model.probabilities(lines), keras_read.probabilities(lines),
+                               atol=1e-4)

@@ -339,3 +339,12 @@ def test_real_mnist_files_load_and_verify():
     assert data.y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert data.x_train.max() == 255 and data.x_train[0, 0, 0] == 0
     assert not data.x_train.flags.writeable
+
+
+@pytest.mark.mnist
+def test_the_committed_sample_is_the_first_thousand_test_digits(mnist_test_digits,
+                                                               mnist_sample):
+    images, labels = mnist_test_digits
+    sample_images, sample_labels = mnist_sample
+    np.testing.assert_array_equal(sample_images, images[:1000])
+    np.testing.assert_array_equal(sample_labels, labels[:1000])

@@ -52,10 +52,12 @@ def test_named_steps_are_returned_for_display():
 
 def test_input_is_never_modified():
     image = draw_digit()
-    before = image.copy()
+    colour = np.dstack([image, image // 2, image])
+    before, colour_before = image.copy(), colour.copy()
     preprocess(image)
-    preprocess(np.dstack([image] * 3))
+    preprocess(colour)
     np.testing.assert_array_equal(image, before)
+    np.testing.assert_array_equal(colour, colour_before)
 
 
 def test_box_is_in_input_coordinates():
@@ -151,7 +153,8 @@ def test_no_ink_gives_no_digit_not_a_guess(image):
     assert pre.message
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 50), (0, 0), (5,), (2, 2, 2, 2), (8, 8, 7)])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 50), (0, 0), (5,), (2, 2, 2, 2), (8, 8, 7),
+                                   (5, 0, 3), (0, 5, 3), (0, 5, 4), (5, 0, 2), (0, 0, 1)])
 def test_odd_shapes_are_reported(shape):
     pre = preprocess(np.zeros(shape, np.uint8))
     assert pre.model_input is None and pre.message
@@ -161,16 +164,16 @@ def test_non_numeric_arrays_are_reported():
     assert "not an image" in preprocess(np.array([["a", "b"], ["c", "d"]])).message
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    hnp.arrays(
-        dtype=st.sampled_from([np.uint8, np.uint16, np.int32, np.float32, np.float64, np.bool_]),
-        shape=st.one_of(
-            hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=90),
-            st.tuples(st.integers(1, 60), st.integers(1, 60), st.sampled_from([1, 2, 3, 4])),
-        ),
-    )
+EVERY_DTYPE = [np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64,
+               np.int64, np.float16, np.float32, np.float64, np.bool_]
+ANY_SHAPE = st.one_of(
+    hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=90),
+    st.tuples(st.integers(0, 60), st.integers(0, 60), st.sampled_from([1, 2, 3, 4])),
 )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hnp.arrays(dtype=st.sampled_from(EVERY_DTYPE), shape=ANY_SHAPE))
 def test_pipeline_never_raises_on_random_arrays(array):
     before = array.copy()
     pre = preprocess(array)
@@ -192,12 +195,25 @@ def test_pipeline_survives_nan_and_infinite_floats(value, h, w):
     assert pre.model_input is None or np.isfinite(pre.model_input).all()
 
 
-@pytest.mark.mnist
-def test_mnist_digits_pass_through_almost_unchanged(mnist_test_digits):
-    images, _ = mnist_test_digits
+def test_mnist_digits_pass_through_almost_unchanged(mnist_sample):
+    images, _ = mnist_sample
     diffs = []
     for image in images[:200]:
         out = model_input(image)
         assert out is not None
         diffs.append(np.abs(out - image / 255.0).mean())
     assert np.median(diffs) < 0.06
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(hnp.arrays(dtype=st.sampled_from(EVERY_DTYPE), shape=ANY_SHAPE))
+def test_reading_never_raises_on_any_shape_or_dtype(recognizer, array):
+    """recognize, read and read_as auto: an answer for every array, "no digit" for no pixels."""
+    before = array.copy()
+    for reading in (recognizer.recognize(array), recognizer.read(array),
+                    recognizer.read_as(array, "auto")):
+        assert reading.status in ("ok", "unsure", "no_digit")
+        if 0 in array.shape:
+            assert reading.status == "no_digit"
+    np.testing.assert_array_equal(array, before)

@@ -45,6 +45,18 @@ def test_model_meets_the_accuracy_bar_on_the_whole_test_set(meta):
     assert meta["realistic_photos"]["count"] >= 1000
 
 
+def test_the_shipped_model_reads_the_committed_test_digits(recognizer, mnist_sample):
+    """Not the JSON's word for it: the model as the app runs it, on 1,000 MNIST test digits
+    through the pipeline (what a fresh clone can measure without the full files)."""
+    images, labels = mnist_sample
+    results = recognizer.recognize_many(images)
+    accuracy = float(np.mean([r.digit == label for r, label in zip(results, labels,
+                                                                   strict=True)]))
+    assert accuracy >= 0.99, f"{accuracy:.2%} of the first 1,000 MNIST test digits"
+    ok = [r.digit == label for r, label in zip(results, labels, strict=True) if r.status == "ok"]
+    assert len(ok) >= 950 and np.mean(ok) >= 0.995, "answers marked ok must be right"
+
+
 def test_model_file_is_the_one_its_json_describes(meta):
     assert meta["model_file"] == bundled_model_path().name
     assert meta["model_sha256"] == file_sha256(bundled_model_path()), (

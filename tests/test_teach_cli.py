@@ -88,9 +88,19 @@ def test_teach_writes_a_personal_model_that_the_app_loads(tmp_path, capsys):
     from mnist_desktop.reading.recognizer import Recognizer
 
     personal = Recognizer.load(out)
-    assert not personal.uses_lite  # no TFLite twin: the compiled Keras call answers
+    assert personal.uses_lite  # teach wrote its TFLite twin: it reads without TensorFlow
     assert personal.info.name == "personal model (20 samples)"
     assert personal.recognize(digit_image(7, 120)).digit == 7
+    from mnist_desktop.pipeline.digit_input import model_input
+    from mnist_desktop.pipeline.fingerprint import digit_probes
+    from mnist_desktop.reading.keras_models import KerasDigitModel
+    from mnist_desktop.reading.model_file import load_keras_model
+
+    probes = [x for x in map(model_input, digit_probes().values()) if x is not None]
+    batch = np.stack(probes)
+    twin, keras_call = personal.probabilities(batch), KerasDigitModel(load_keras_model(out)[0])
+    np.testing.assert_allclose(twin, keras_call(batch), atol=1e-4)  # the twin answers as
+    assert np.array_equal(twin.argmax(1), keras_call(batch).argmax(1))  # its .keras file
 
 
 def test_teach_is_deterministic_with_a_seed(tmp_path):

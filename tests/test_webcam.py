@@ -45,12 +45,12 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
 
 @pytest.fixture(scope="module")
 def digit_video(tmp_path_factory: pytest.TempPathFactory,
-                mnist_test_digits: tuple[np.ndarray, np.ndarray]) -> tuple[Path, int]:
+                mnist_sample: tuple[np.ndarray, np.ndarray]) -> tuple[Path, int]:
     """2.5 s at 20 fps: a phone-style photo of an MNIST test digit, held a little unsteadily,
     beside blank paper."""
     from mnist_desktop.training.synth import render_photo
 
-    images, labels = mnist_test_digits
+    images, labels = mnist_sample
     rng = np.random.default_rng(3)
     photo, _ = render_photo(images[0], rng, size=(240, 240), difficulty="easy")
     paper = np.median(photo.reshape(-1, 3), axis=0)
@@ -109,7 +109,6 @@ def run_to_end(qtbot, tab: WebcamTab, timeout_ms: int = 15000) -> None:
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=timeout_ms)
 
 
-@pytest.mark.mnist
 def test_recognises_the_digit_in_a_video_and_stops_at_its_end(qtbot, recognizer, digit_video):
     path, label = digit_video
     tab = make_tab(qtbot, recognizer, path)

@@ -21,7 +21,9 @@ assert mnist_desktop.__file__.startswith(sys.argv[1]), mnist_desktop.__file__
 image = np.full((200, 160), 235, np.uint8)
 cv2.line(image, (50, 40), (120, 40), 25, 10)
 cv2.line(image, (120, 40), (70, 170), 25, 10)
-result = Recognizer.load().recognize(image)
+reader = Recognizer.load()
+assert reader.uses_lite and reader.line_model.engine == "LiteRT", "a twin is missing"
+result = reader.recognize(image)
 print(result.digit, round(result.confidence, 3), Recognizer.load().info.path)
 """
 
@@ -38,6 +40,8 @@ def test_built_wheel_installs_into_a_fresh_venv_and_recognizes(tmp_path):
     assert "mnist_desktop/resources/model.json" in names
     assert "mnist_desktop/resources/mnist-desktop.desktop" in names  # Open with, menus
     assert "mnist_desktop/resources/mnist-desktop.svg" in names
+    for twin in ("model.tflite", "model.tflite.json", "lines.tflite", "lines.tflite.json"):
+        assert f"mnist_desktop/resources/{twin}" in names  # read without TensorFlow
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)

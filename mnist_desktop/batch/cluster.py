@@ -279,6 +279,7 @@ class ClusterRun(BatchRun):
         cluster = self.cluster
         return cluster.client.submit(classify_chunk, files, cluster.model,
                                      cluster.min_confidence, self.options.multi,
+                                     self.options.read_mode,
                                      pure=False, priority=priority, retries=RETRIES)
 
     def _wait(self, task: _Task) -> tuple[BatchItem, ...] | None:
@@ -350,7 +351,8 @@ def classify_on_cluster(args: Any, write_rows: Callable[[Any], int],
             if importlib.util.find_spec("bokeh") is None:
                 where = f"pip install bokeh to see it at {where}"
             print(f"{cluster.workers} Dask workers; dashboard: {where}", file=sys.stderr)
-        run = cluster.run(args.paths, BatchOptions(recursive=args.recursive, multi=args.multi),
+        run = cluster.run(args.paths, BatchOptions(recursive=args.recursive, multi=args.multi,
+                                                   mode=getattr(args, "mode", "auto")),
                           send_bytes=args.send_bytes)
         status = write_rows(run)
     if run.failure:

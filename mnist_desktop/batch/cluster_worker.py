@@ -75,27 +75,30 @@ def check_worker(model: str | None,
 
 
 def classify_chunk(files: Sequence[ChunkFile], model: str | None, min_confidence: float,
-                   multi: bool = False) -> tuple[BatchItem, ...]:
-    """The rows of ``files``, as a local run makes them (see the module's docstring)."""
+                   multi: bool = False, mode: str = "digit") -> tuple[BatchItem, ...]:
+    """The rows of ``files``, as a local run makes them (see the module's docstring);
+    ``multi`` reads numbers (mode "number"), else ``mode`` says how."""
     recognizer = recognizer_for(model, min_confidence)
-    reader = recognizer if multi else None
+    mode = "number" if multi else mode
+    reader = recognizer if mode != "digit" else None
     with _USE_LOCK:
         if any(item.data is not None for item in files):
             with tempfile.TemporaryDirectory(prefix="mnist-desktop-chunk-") as folder:
-                group = [_prepared(item, reader, Path(folder)) for item in files]
+                group = [_prepared(item, reader, mode, Path(folder)) for item in files]
                 return classify_group(recognizer, group)
-        group = [(item.index, item.path, prepare_file(item.path, 0, reader)) for item in files]
+        group = [(item.index, item.path, prepare_file(item.path, 0, reader, mode))  # type: ignore[arg-type]
+                 for item in files]
         return classify_group(recognizer, group)
 
 
-def _prepared(item: ChunkFile, reader: Any, folder: Path) -> tuple[int, str, Any]:
+def _prepared(item: ChunkFile, reader: Any, mode: Any, folder: Path) -> tuple[int, str, Any]:
     """Prepare a file from the bytes sent with it (written to a scratch file: the same
     loader as a local run, so the same answers and the same error messages)."""
     if item.data is None:
-        return item.index, item.path, prepare_file(item.path, 0, reader)
+        return item.index, item.path, prepare_file(item.path, 0, reader, mode)
     scratch = folder / f"{item.index}{os.path.splitext(item.path)[1][:16]}"
     scratch.write_bytes(item.data)
     try:
-        return item.index, item.path, prepare_file(str(scratch), 0, reader)
+        return item.index, item.path, prepare_file(str(scratch), 0, reader, mode)
     finally:
         scratch.unlink()

@@ -10,9 +10,9 @@ import numpy as np
 
 from mnist_desktop.batch.items import scaled_box
 from mnist_desktop.io.image_files import ImageLoadError, load_image_reduced, make_thumbnail
-from mnist_desktop.pipeline.digit_input import preprocess
+from mnist_desktop.pipeline.digit_input import lone_digit, preprocess
 from mnist_desktop.pipeline.ink import ANALYSIS_MAX_SIDE
-from mnist_desktop.results import Box, NumberReading
+from mnist_desktop.results import Box, Reading, ReadMode
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
@@ -33,8 +33,14 @@ class FileResult:
     error: str | None = None
     """The file could not be used: the row's error message."""
     thumbnail: np.ndarray | None = None
-    reading: NumberReading | None = None
+    reading: Reading | None = None
+    """What the reader made of the picture (``number`` and ``auto`` modes)."""
     scale: float = 1.0
+    others: int = 0
+    """Other digits seen beside the one read (``digit`` mode: the row is then unsure)."""
+    image: np.ndarray | None = None
+    """``auto`` mode in a worker process (no model there): the loaded picture, to be read
+    in the main process because it is no lone digit."""
 
 
 def load_for_batch(path: str, multi: bool = False) -> tuple[np.ndarray, float]:
@@ -50,19 +56,34 @@ def load_for_batch(path: str, multi: bool = False) -> tuple[np.ndarray, float]:
     return load_image_reduced(path, REDUCE_MARGIN * ANALYSIS_MAX_SIDE, grey_jpeg=True)
 
 
-def prepare_file(path: str, thumbnail_size: int = 0, reader: Reader | None = None) -> FileResult:
-    """Load one file and preprocess it (or, with ``reader``, read its number); never raises.
+def prepare_file(path: str, thumbnail_size: int = 0, reader: Reader | None = None,
+                 mode: ReadMode | None = None) -> FileResult:
+    """Load one file and make it ready for the model; never raises.
 
-    Runs on the worker processes or threads; the box is in the file's pixels.
+    ``mode`` (default: ``number`` with a ``reader``, else ``digit``): ``digit`` preprocesses
+    the one digit; ``number`` reads the number with ``reader``; ``auto`` preprocesses a
+    small crop holding one digit (the fast path: no line model) and reads anything else
+    with ``reader`` (without one, in a worker process, the picture travels back to be read
+    where the model is). Runs on the worker processes or threads; boxes in the file's pixels.
     """
+    mode = mode or ("number" if reader is not None else "digit")
     try:
-        image, scale = load_for_batch(path, reader is not None)
+        image, scale = load_for_batch(path, mode != "digit")
         thumb = make_thumbnail(image, thumbnail_size) if thumbnail_size else None
-        if reader is not None:
+        if mode == "number" and reader is not None:
             return FileResult(reading=reader.read(image), scale=scale, thumbnail=thumb)
+        if mode == "auto":
+            lone = lone_digit(image, steps=False)
+            if lone is None and reader is not None:
+                return FileResult(reading=reader.read_as(image, "auto"), scale=scale,
+                                  thumbnail=thumb)
+            if lone is None:
+                return FileResult(image=image, scale=scale, thumbnail=thumb)
+            return FileResult(lone.model_input, scaled_box(lone.box, scale), lone.message,
+                              thumbnail=thumb)
         pre = preprocess(image, steps=False)  # no display copies: only the input travels
         return FileResult(pre.model_input, scaled_box(pre.box, scale), pre.message,
-                          thumbnail=thumb)
+                          thumbnail=thumb, others=pre.others)
     except ImageLoadError as error:
         return FileResult(error=str(error))
     except MemoryError:

@@ -70,9 +70,6 @@ def item_from_reading(index: int, path: str, reading: NumberReading, scale: floa
     if reading.status == "no_digit":
         return BatchItem(index, path, "", None, "no_digit", "no digits found", digits, thumbnail)
     text = reading.text.replace("\n", " ")
-    message = ""
-    if reading.status != "ok":
-        unsure = sum(d.status != "ok" for d in reading.digits)
-        message = f"not sure about {unsure} of {len(digits)} digits (shown as ?)"
+    message = reading.message if reading.status != "ok" else ""
     return BatchItem(index, path, text, float(reading.confidence), reading.status, message,
                      digits, thumbnail)

@@ -18,9 +18,10 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from mnist_desktop.batch.items import BatchItem
+if TYPE_CHECKING:
+    from mnist_desktop.batch.items import BatchItem
 
 Format = Literal["csv", "json", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "jsonl")
@@ -113,6 +114,14 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise OutputError(f"the folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"the folder {str(folder)!r} is not writable")
+    try:  # the permission bits say yes for root everywhere; /proc, read-only mounts say no
+        handle, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+    except OSError as error:
+        raise OutputError(f"cannot write {os.fspath(path)!r}: "
+                          f"{error.strerror or error}") from error
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
 
 
 class AtomicOutput:
@@ -126,8 +135,13 @@ class AtomicOutput:
     def __init__(self, path: str | os.PathLike[str], fmt: Format, multi: bool = False) -> None:
         self.path = Path(path)
         check_writable(self.path)
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                        dir=self.path.parent if str(self.path.parent) else ".")
+        try:
+            handle, temp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".part",
+                dir=self.path.parent if str(self.path.parent) else ".")
+        except OSError as error:
+            raise OutputError(f"cannot write {os.fspath(path)!r}: "
+                              f"{error.strerror or error}") from error
         self.temp = Path(temp)
         raw = os.fdopen(handle, "wb")
         self._file = io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace",

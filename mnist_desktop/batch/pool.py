@@ -90,10 +90,12 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _prepare_task(paths: Sequence[str], thumbnail_size: int) -> tuple[list[FileResult], float]:
+def _prepare_task(paths: Sequence[str], thumbnail_size: int,
+                  mode: str = "digit") -> tuple[list[FileResult], float]:
     """Runs in a worker process: prepare ``paths``; returns the results and the seconds."""
     start = time.perf_counter()
-    results = [prepare_file(path, thumbnail_size) for path in paths]
+    results = [prepare_file(path, thumbnail_size, None, mode)  # type: ignore[arg-type]
+               for path in paths]
     return results, time.perf_counter() - start
 
 
@@ -198,9 +200,10 @@ class ProcessPreparer(Preparer):
 
     processes = True
 
-    def __init__(self, workers: int, thumbnail_size: int) -> None:
+    def __init__(self, workers: int, thumbnail_size: int, mode: str = "digit") -> None:
         self.workers = workers
         self.thumbnail_size = thumbnail_size
+        self.mode = mode
         self._lock = threading.Lock()
         self._seconds_per_file: float | None = None
         self._pool = _SHARED.acquire(workers)
@@ -238,7 +241,7 @@ class ProcessPreparer(Preparer):
     def submit(self, paths: Sequence[str]) -> Future:
         paths = list(paths)
         try:
-            future = self._pool.submit(_prepare_task, paths, self.thumbnail_size)
+            future = self._pool.submit(_prepare_task, paths, self.thumbnail_size, self.mode)
             future.add_done_callback(lambda done: self._timed(len(paths), done))
         except BrokenProcessPool as error:  # collect() tries these files again
             future = Future()
@@ -274,7 +277,7 @@ class ProcessPreparer(Preparer):
                 if restart:
                     self._restart()
                     restart = False
-                task = self._pool.submit(_prepare_task, [path], self.thumbnail_size)
+                task = self._pool.submit(_prepare_task, [path], self.thumbnail_size, self.mode)
                 return _read_only(task.result()[0][0])
             except BrokenProcessPool:
                 restart = True
@@ -283,14 +286,16 @@ class ProcessPreparer(Preparer):
         return FileResult(error=CRASHED)  # the pool is broken: the next use restarts it
 
 
-def make_preparer(workers: int, multi: bool, thumbnail_size: int, processes: bool | None,
+def make_preparer(workers: int, mode: str, thumbnail_size: int, processes: bool | None,
                   prepare: Callable[[str], FileResult]) -> Preparer:
     """Worker processes when asked (``processes=True``) or, by default, where they help and
-    work; threads otherwise (``prepare`` is then called on them)."""
+    work; threads otherwise (``prepare`` is then called on them). Numbers (``mode``
+    "number") are read on threads, where the model is; in ``auto`` mode the processes
+    settle the lone digits and send other pictures back to be read here."""
     wanted = processes if processes is not None else workers > 1
-    if wanted and not multi and processes_available():
+    if wanted and mode != "number" and processes_available():
         try:
-            return ProcessPreparer(workers, thumbnail_size)
+            return ProcessPreparer(workers, thumbnail_size, mode)
         except Exception:  # noqa: BLE001 - no processes here: threads still work
             pass
     return Preparer(workers, prepare)

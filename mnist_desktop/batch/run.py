@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mnist_desktop.batch.files import FileResult, prepare_file
@@ -29,11 +29,12 @@ from mnist_desktop.batch.items import (
     error_item,
     item_from_reading,
     item_from_recognition,
+    scaled_box,
 )
 from mnist_desktop.batch.pool import Preparer, make_preparer
 from mnist_desktop.batch.progress import STATUSES, BatchProgress
 from mnist_desktop.batch.walk import Entry, Walk, count_entries
-from mnist_desktop.results import Preprocessed, Recognition
+from mnist_desktop.results import NumberReading, Preprocessed, ReadMode, Recognition
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
@@ -67,6 +68,10 @@ class BatchOptions:
     """Prepare files in worker processes; None: when that helps (more than one worker,
     single digits) and works here. False: threads in this process."""
     multi: bool = False
+    """Read whole numbers (``mode`` "number"); kept for callers that only know digit or
+    number."""
+    mode: ReadMode = "auto"
+    """``auto`` (default, as the Image tab: one digit, or a number), ``digit`` or ``number``."""
     chunk_size: int = 256
     """Images per model call (and most rows per chunk)."""
     chunk_seconds: float = 0.5
@@ -74,12 +79,30 @@ class BatchOptions:
     thumbnail_size: int = 0
     """Longest side of the BGR thumbnail kept on each row; 0 for none."""
 
+    @property
+    def read_mode(self) -> ReadMode:
+        """How each file is read: ``number`` with ``multi``, else ``mode``."""
+        return "number" if self.multi else self.mode
+
+
+def _read_deferred(recognizer: Reader, result: FileResult) -> FileResult:
+    """``auto`` mode: a picture the worker process could not settle (no lone digit) is
+    read here, where the model is."""
+    try:
+        return FileResult(reading=recognizer.read_as(result.image, "auto"), scale=result.scale,
+                          thumbnail=result.thumbnail)
+    except Exception as error:  # noqa: BLE001 - reported on its own row
+        return FileResult(error=f"internal error: {type(error).__name__}: {error}")
+
 
 def classify_group(recognizer: Reader,
                    group: Sequence[tuple[int, str, FileResult]]) -> tuple[BatchItem, ...]:
     """The rows of prepared files (index, path, result): ONE model call for every
     preprocessed image of the group. Used by ``BatchRun`` and by the Dask workers."""
-    todo = [(i, Preprocessed(result.model_input, result.box, (), result.message))
+    group = [(index, path, _read_deferred(recognizer, result) if result.image is not None
+              else result) for index, path, result in group]
+    todo = [(i, Preprocessed(result.model_input, result.box, (), result.message,
+                             others=result.others))
             for i, (_, _, result) in enumerate(group)
             if result.error is None and result.reading is None]
     answers: dict[int, Recognition] = {}
@@ -94,9 +117,14 @@ def classify_group(recognizer: Reader,
     for i, (index, path, result) in enumerate(group):
         if result.error is not None:
             items.append(error_item(index, path, result.error))
-        elif result.reading is not None:
+        elif isinstance(result.reading, NumberReading):
             items.append(item_from_reading(index, path, result.reading, result.scale,
                                            result.thumbnail))
+        elif result.reading is not None:
+            rec = result.reading
+            items.append(item_from_recognition(
+                index, path, replace(rec, box=scaled_box(rec.box, result.scale)),
+                result.thumbnail))
         elif i in answers:
             items.append(item_from_recognition(index, path, answers[i], result.thumbnail))
         else:
@@ -191,7 +219,7 @@ class BatchRun:
 
     def _produce(self) -> Iterator[tuple[BatchItem, ...]]:
         """The chunks of rows, made on this machine (``batch.cluster`` overrides this)."""
-        preparer = make_preparer(self.workers, self.options.multi,
+        preparer = make_preparer(self.workers, self.options.read_mode,
                                  self.options.thumbnail_size, self.options.processes,
                                  self._prepare)
         self.processes = preparer.processes
@@ -264,11 +292,12 @@ class BatchRun:
         return None
 
     def _prepare(self, path: str) -> FileResult:
-        """Runs on the threads: as ``prepare_file``, with the model in ``multi`` mode."""
+        """Runs on the threads: as ``prepare_file``, with the model there to read numbers."""
         if self._cancel.is_set():
             return FileResult(error="cancelled")
+        mode = self.options.read_mode
         return prepare_file(path, self.options.thumbnail_size,
-                            self.recognizer if self.options.multi else None)
+                            self.recognizer if mode != "digit" else None, mode)
 
     def _classify(self, group: Sequence[tuple[int, str, FileResult]]) -> tuple[BatchItem, ...]:
         return classify_group(self.recognizer, group)

@@ -23,7 +23,7 @@ from mnist_desktop.batch import (
     check_writable,
     format_for,
 )
-from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
@@ -34,6 +34,10 @@ EPILOG = f"""\
 output:
   CSV columns, in this order: path,prediction,confidence,status,message
   (--multi adds a last column "digits": a JSON list of {{box, digit, confidence, status}}).
+  By default each picture is read for what it holds, as the window's Image tab reads it:
+  one digit (prediction "7"), or a number (prediction "4719"; two lines of writing are
+  separated by a space; confidence is the number's, ok only when the whole number is
+  very likely right). --digit reads one digit, --multi a number, whatever the picture.
   status is ok, unsure (confidence below --min-confidence), no_digit or error;
   message says why for anything but ok. JSON is an array of objects with the same keys,
   JSONL one object per line. The output file is written atomically (temporary file +
@@ -47,8 +51,9 @@ folders:
 exit status:
   {EXIT_OK}    every file was processed (rows may be unsure or no_digit)
   {EXIT_ERRORS}    at least one row has status error (not an image, truncated, unreadable...)
-  {EXIT_USAGE}    usage error: bad option, unknown output format, output not writable,
-       model file missing or invalid, --scheduler: the Dask cluster can't be used
+  {EXIT_USAGE}    usage error: bad option, a file or folder that does not exist, unknown output
+       format, output not writable, model file missing or invalid, --scheduler: the
+       Dask cluster can't be used (all said before any model is loaded, but the last two)
   {EXIT_INTERRUPTED}  interrupted by Ctrl+C: the rows done so far were written (a complete file);
        a second Ctrl+C stops at once and writes nothing
 
@@ -56,6 +61,7 @@ examples:
   mnist-desktop classify scans/ -r -o results.csv
   mnist-desktop classify a.png b.jpg --format jsonl | jq .prediction
   mnist-desktop classify forms/ --multi -o numbers.json
+  mnist-desktop classify mnist_pngs/ --digit -o digits.csv
   mnist-desktop classify /archive -r -o results.csv --scheduler tcp://SCHEDULER:8786
 """
 
@@ -120,8 +126,12 @@ def add_classify_parser(subparsers: Any) -> argparse.ArgumentParser:
                              f"{os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar and no summary on standard error")
-    parser.add_argument("--multi", action="store_true",
-                        help="read whole numbers (every digit) instead of one digit per image")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--multi", action="store_true",
+                      help="read every image as a whole number (adds the digits column)")
+    kind.add_argument("--digit", action="store_true",
+                      help="read every image as one digit (a picture of several digits is "
+                           "unsure: 'several digits: use --multi')")
     parser.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
                         help="classify on a Dask cluster: tcp://HOST:8786 for a running "
                              "scheduler, local or local:N to start N worker processes here "
@@ -186,11 +196,12 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             check_writable(args.output)
     except OutputError as error:
         parser.error(str(error))
-    if args.multi:
-        import importlib.util
-
-        if importlib.util.find_spec("mnist_desktop.reading.line_reader") is None:
-            parser.error("--multi needs the number reader (mnist_desktop/reading/line_reader.py)")
+    missing = [path for path in args.paths if not os.path.lexists(path)]
+    if missing:  # a typo: say so now, before seconds of model loading, and read nothing
+        for path in missing:
+            _error(f"no such file or folder: {path}")
+        return EXIT_USAGE
+    args.mode = "number" if args.multi else "digit" if args.digit else "auto"
     if args.send_bytes and not args.scheduler:
         parser.error("--send-bytes goes with --scheduler")
     from mnist_desktop.cli.progress_bar import ProgressBar
@@ -204,13 +215,18 @@ def run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
                                    _error, bar)
     bar.message("loading the model…")
     workers = args.workers or os.cpu_count() or 1
-    if not args.multi and workers > 1:
+    if not args.multi and workers > 1 and not few_files(args.paths):
         from mnist_desktop.batch import warm_up
 
         warm_up(workers)  # the worker processes start while the model loads
     recognizer = load_or_exit_code(args.model, args.min_confidence, bar, _error)
     if isinstance(recognizer, int):
         return recognizer
+    if args.multi and getattr(recognizer, "line_model", True) is None:
+        bar.clear()  # whole numbers asked for, and the model that reads them is broken
+        problem = getattr(recognizer, "line_model_error", None) or "it is missing"
+        _error(f"--multi needs the line model, which could not be loaded: {problem}")
+        return EXIT_USAGE
     return _classify(args, fmt, recognizer, bar)
 
 
@@ -242,14 +258,30 @@ def _classify(args: argparse.Namespace, fmt: str, recognizer: Reader, bar: Any) 
 
     run = BatchRun(recognizer, args.paths,
                    BatchOptions(recursive=args.recursive, workers=args.workers,
-                                multi=args.multi))
+                                multi=args.multi, mode=args.mode,
+                                processes=False if few_files(args.paths) else None))
     return _write_rows(args, fmt, run, bar)
+
+
+FEW_FILES = 8
+"""Up to this many files named one by one are prepared on threads: starting worker
+processes (~0.3 s) would cost more than it saves."""
+
+
+def few_files(paths: list[str]) -> bool:
+    """Whether ``paths`` are a few files (no folder)."""
+    return len(paths) <= FEW_FILES and all(os.path.isfile(p) for p in paths)
 
 
 def _write_rows(args: argparse.Namespace, fmt: str, run: Any, bar: Any) -> int:
     """Write the rows of ``run`` (a BatchRun, local or on a cluster) as they come."""
     if args.output:
-        target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
+        try:
+            target: Any = AtomicOutput(args.output, fmt, args.multi)  # type: ignore[arg-type]
+        except OutputError as error:  # the folder went away or filled up since the check
+            bar.clear()
+            _error(str(error))
+            return EXIT_USAGE
         stream, detach = None, False
     else:
         stream, detach = _stdout()

@@ -23,7 +23,7 @@ from mnist_desktop.cli.classify import (
     _sigint_requests_stop,
     load_or_exit_code,
 )
-from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
+from mnist_desktop.defaults import DEFAULT_MIN_CONFIDENCE
 
 EPILOG = f"""\
 DIR:

@@ -213,6 +213,12 @@ class MainWindow(QMainWindow):
             self.banner.show_problem(self._fallback_note)
             self.statusBar().showMessage(self._fallback_note, 15000)
             self._fallback_note = ""
+        lines_error = getattr(recognizer, "line_model_error", None)
+        if lines_error:  # digits still read; whole numbers only digit by digit
+            note = f"Numbers are read digit by digit: the line model could not be loaded " \
+                   f"({lines_error})"
+            self.banner.show_problem(note)
+            self.statusBar().showMessage(note, 15000)
         self._on_tab_changed(self.tabs.currentIndex())
         for tab in self._names:
             tab.set_recognizer(recognizer)

@@ -1,7 +1,9 @@
-"""Load the Recognizer (TensorFlow + the model file) off the GUI thread.
+"""Load the Recognizer (the digit model and the line model) off the GUI thread.
 
-Importing TensorFlow and tracing the model take seconds; the window is already on screen
-and usable meanwhile. A newer load request supersedes older ones: only its answer counts.
+The shipped models run on LiteRT (no TensorFlow): both load in a fraction of a second, and
+the window is on screen and usable meanwhile. A model file without a TFLite twin is read
+with Keras, which imports TensorFlow (seconds). A newer load request supersedes older
+ones: only its answer counts.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ class LoadFailed(Exception):
 
 
 def _load(path: str | None, _stop: threading.Event) -> Iterator[tuple[Any, float]]:
-    """Worker side: yields (recognizer, seconds), then loads the number reader's model while
-    nobody waits for it."""
+    """Worker side: yields (recognizer, seconds) once the digit model and the number
+    reader's line model are both loaded."""
     start = time.perf_counter()
     try:
         from mnist_desktop.reading import ModelError, Recognizer
@@ -35,8 +37,8 @@ def _load(path: str | None, _stop: threading.Event) -> Iterator[tuple[Any, float
     except Exception as exc:  # anything else Keras/TensorFlow may throw
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise LoadFailed(f"could not load the model: {reason}") from exc
+    _ = recognizer.line_model  # ready means ready to read numbers too
     yield recognizer, time.perf_counter() - start
-    _ = recognizer.line_model
 
 
 class ModelLoader(QObject):

@@ -149,6 +149,15 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
+def _signature(data: bytes) -> str | None:
+    """PNG or JPEG by the file's first bytes alone (they survive any truncation)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    return None
+
+
 def _check_header(data: bytes, path: str | os.PathLike[str], max_pixels: int) -> Header:
     """Refuse non-images, truncated files and bombs before decoding; returns the header."""
     header = read_header(data)
@@ -157,6 +166,12 @@ def _check_header(data: bytes, path: str | os.PathLike[str], max_pixels: int) ->
         foreign = foreign_format(data)
         if foreign is not None:
             raise ImageLoadError(f"not an image OpenCV can read: this is {foreign}", path)
+        signed = _signature(data)  # a PNG or JPEG too short for Pillow to read its header
+        if signed == "PNG" and png_is_truncated(data) or (
+                signed == "JPEG" and jpeg_is_truncated(data)):
+            raise ImageLoadError(
+                f"truncated {signed}: the file ends before the image does "
+                f"({len(data):,} bytes)", path)
         return header
     if header.size is not None:
         width, height = header.size

@@ -98,6 +98,39 @@ def select_digit(ink: InkMap) -> list[int]:
     return group
 
 
+def beside(ink: InkMap, labels: list[int]) -> int:
+    """How many digit-like pieces stand beside the digit made of ``labels`` on its line
+    (about as tall, a fair share of its ink, overlapping its rows, clear of the frame),
+    or, in a crop whose ink is all the digit, how many pieces stand side by side after
+    the first: more than zero means the picture holds a number."""
+    if not labels:
+        return 0
+    x, y, w, h = _box_of(ink.stats, labels)
+    area = sum(int(ink.stats[i, 4]) for i in labels)
+    if set(labels) == set(ink.candidates):
+        tall = [i for i in labels if ink.stats[i, 3] >= 0.6 * h]
+        spans = sorted((int(ink.stats[i, 0]), int(ink.stats[i, 0] + ink.stats[i, 2]))
+                       for i in tall)
+        count, reach = 0, spans[0][1] if spans else 0
+        for lo, hi in spans[1:]:
+            if lo >= reach - 0.1 * (hi - lo):
+                count += 1
+            reach = max(reach, hi)
+        return count
+    full_h, full_w = ink.shape
+    count = 0
+    for i in ink.candidates:
+        if i in labels:
+            continue
+        px, py, pw, ph, parea = (int(v) for v in ink.stats[i])
+        rows = min(y + h, py + ph) - max(y, py)
+        gap = max(px - (x + w), x - (px + pw))
+        if (0.6 * h <= ph <= 1.6 * h and parea >= 0.25 * area and rows >= 0.5 * min(h, ph)
+                and gap <= 3 * h and px > 0 and py > 0 and px + pw < full_w and py + ph < full_h):
+            count += 1
+    return count
+
+
 def preprocess_ink(ink: InkMap, labels: list[int]) -> tuple[Preprocessed, np.ndarray | None]:
     """Normalise the digit made of ``labels``; returns the result and the adjusted crop."""
     box = _box_of(ink.stats, labels)
@@ -124,6 +157,42 @@ def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkM
         return ink, list(ink.candidates) if crop else select_digit(ink)
     ink = find_ink(grey, max_side)
     return ink, select_digit(ink) if ink.candidates else []
+
+
+LONE_DIGIT_SIDE = 64
+"""A picture no bigger than this (a digit data set's or a form field's crop) whose ink is
+one digit is read as one digit without the number reader (the batch's fast path)."""
+
+
+def _lone(ink: InkMap, labels: list[int]) -> bool:
+    """Whether the digit's ink is all the ink and stands as one piece across (no two
+    pieces side by side: that would be a number)."""
+    if not labels or set(labels) != set(ink.candidates):
+        return False
+    spans = sorted((int(ink.stats[i, 0]), int(ink.stats[i, 0] + ink.stats[i, 2]))
+                   for i in labels)
+    reach = spans[0][1]
+    for lo, hi in spans[1:]:
+        if lo >= reach - 0.3 * (hi - lo):  # beside, not under or over: a second digit
+            return False
+        reach = max(reach, hi)
+    return True
+
+
+def lone_digit(image: np.ndarray, *, steps: bool = True) -> Preprocessed | None:
+    """``preprocess(image)`` when ``image`` is a small crop (at most ``LONE_DIGIT_SIDE``
+    pixels each way) holding one digit and nothing else; None for anything else (a number,
+    a photo, no ink): those need the number reader to tell."""
+    try:
+        grey = to_grey(image)
+    except NotAnImageError:
+        return None
+    if max(grey.shape) > LONE_DIGIT_SIDE or min(grey.shape) < MIN_INPUT_SIDE:
+        return None
+    ink, labels = digit_ink(grey)
+    if not _lone(ink, labels):
+        return None
+    return preprocess(image, steps=steps)
 
 
 def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
@@ -154,7 +223,8 @@ def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
     if steps:
         shown.append(PipelineStep("crop", _display(crop)))
         shown.append(PipelineStep("28x28", _display(result.model_input)))
-    return Preprocessed(result.model_input, result.box, tuple(shown), "")
+    return Preprocessed(result.model_input, result.box, tuple(shown), "",
+                        beside(ink, labels))
 
 
 def model_input(image: np.ndarray) -> np.ndarray | None:

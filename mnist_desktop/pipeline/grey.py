@@ -60,6 +60,8 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     if array.ndim != 3 or array.shape[2] not in (2, 3, 4):
         raise NotAnImageError(f"an array of shape {array.shape} is not an image")
     channels = array.shape[2]
+    if array.shape[0] == 0 or array.shape[1] == 0:  # no pixels: nothing to convert
+        return np.zeros(array.shape[:2], np.uint8)
     colour = array[..., :1] if channels == 2 else array[..., :3]
     colour8 = to_uint8(colour)
     if channels == 3:  # OpenCV's conversion: the same weights, ten times faster

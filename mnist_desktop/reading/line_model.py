@@ -3,8 +3,9 @@
 The model (``resources/lines.keras``, trained by ``train.py --task lines``) reads one line
 of writing, prepared by :func:`mnist_desktop.pipeline.line_input.line_input`, and gives per step of
 4 input columns the scores of the ten digits, ``MARK`` (a letter, sign or scribble) and the
-CTC blank. Like the digit model it is called through one compiled ``tf.function``, never
-``model.predict``.
+CTC blank. Like the digit model it runs on LiteRT, from its TFLite twin (``lines.tflite``,
+see ``lite_model``), without TensorFlow; a file without a fresh twin is called through a
+compiled Keras ``tf.function`` (``keras_models``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from typing import Any
 import numpy as np
 
 from mnist_desktop.pipeline.line_input import LINE_HEIGHT, stack_lines
-from mnist_desktop.reading.model_file import ModelError, io_shapes, load_checked_model
+from mnist_desktop.reading.lite_model import LiteLineModel, load_lite
+from mnist_desktop.reading.model_file import (
+    ModelError,
+    check_model_file,
+    io_shapes,
+    load_checked_model,
+)
 from mnist_desktop.reading.resources import resources_dir
 
 CLASSES = 12
@@ -81,39 +88,52 @@ def decode_text(probs: np.ndarray, steps: int | None = None) -> str:
 
 
 class LineModel:
-    """The line model, compiled for direct calls: ``LineModel.load().probabilities(lines)``."""
+    """The line model, ready for direct calls: ``LineModel.load().probabilities(lines)``."""
 
     def __init__(self, model: Any, path: Path | None = None) -> None:
-        import tensorflow as tf
+        """``model``: logits (N, W / 4, CLASSES) for lines stacked (N, 32, W) (a
+        ``LiteLineModel`` or ``KerasLineModel``), or a Keras line model."""
+        if not (hasattr(model, "engine") and callable(model)):
+            from mnist_desktop.reading.keras_models import KerasLineModel
 
+            model = KerasLineModel(model)
         self.model = model
         self.path = path
 
-        @tf.function(input_signature=[tf.TensorSpec((None, LINE_HEIGHT, None), tf.float32)],
-                     reduce_retracing=True)
-        def run(batch: Any) -> Any:
-            return tf.nn.softmax(tf.cast(model(batch[..., None], training=False), tf.float32))
-
-        self._run = run
-        self.probabilities([np.zeros((LINE_HEIGHT, 64), np.float32)])  # trace once, up front
+    @property
+    def engine(self) -> str:
+        return str(self.model.engine)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> LineModel:
-        """The bundled line model or a file; raises ``ModelError``."""
+        """The bundled line model or a file: its fresh TFLite twin in LiteRT, else the
+        ``.keras`` file through Keras; raises ``ModelError``."""
         model_path = Path(path) if path is not None else bundled_line_model_path()
-        model = load_checked_model(model_path, _check_shapes)
-        return cls(model, model_path)
+        check_model_file(model_path)
+        lite = load_lite(model_path)
+        if lite is not None:
+            check_line_shapes(lite.input_signature, lite.output_signature, model_path)
+            return cls(LiteLineModel(lite), model_path)
+        return cls(load_checked_model(model_path, _check_shapes), model_path)
 
     def probabilities(self, lines: list[np.ndarray]) -> np.ndarray:
-        """(N, steps, CLASSES) probabilities for line inputs (each 32 x width)."""
+        """(N, steps, CLASSES) probabilities for line inputs (each 32 x width), padded
+        together to one width as ``stack_lines`` pads them."""
         if not lines:
             return np.zeros((0, 0, CLASSES), np.float32)
-        return np.asarray(self._run(stack_lines(lines)))
+        return softmax(np.asarray(self.model(stack_lines(lines)), np.float32))
 
 
-def _check_shapes(model: Any, path: Path) -> None:
-    in_shape, out_shape = io_shapes(model, path)
+def check_line_shapes(in_shape: tuple, out_shape: tuple, path: Path) -> None:
+    """``ModelError`` unless the shapes (batch first, -1 or None where free) are a line
+    model's."""
+    in_shape = tuple(None if v == -1 else v for v in in_shape)
+    out_shape = tuple(None if v == -1 else v for v in out_shape)
     if in_shape[1:2] != (LINE_HEIGHT,) or out_shape[-1:] != (CLASSES,) or len(out_shape) != 3:
         raise ModelError(f"{path}: not a line model (takes {in_shape[1:]}, gives "
                          f"{out_shape[1:]}; a line model takes 32-row lines and gives "
                          f"{CLASSES} scores per step)")
+
+
+def _check_shapes(model: Any, path: Path) -> None:
+    check_line_shapes(*io_shapes(model, path), path)

@@ -1,13 +1,24 @@
-"""One digit's model call in a fraction of a millisecond: the TFLite interpreter.
+"""The shipped models run on LiteRT, the stand-alone TFLite runtime: no TensorFlow, no Keras.
 
-The compiled ``tf.function`` costs about a millisecond a call on a CPU, most of it
-TensorFlow's own dispatch; the TFLite interpreter that TensorFlow ships runs the same
-float32 network in about 0.3 ms. Batches stay with the ``tf.function`` (faster per digit).
+Importing TensorFlow takes seconds; ``ai_edge_litert`` imports in about 0.1 s and runs the
+same float32 networks as fast as TensorFlow's own interpreter. Every ``.keras`` file the app
+ships (and every personal model ``teach`` writes) has a twin beside it: ``model.tflite`` for
+``model.keras``, with a small JSON (``model.tflite.json``) naming the SHA-256 of the
+``.keras`` file it was made from and of the twin itself. A stale, missing or damaged twin is
+never used, so a retrained model can never be shadowed by an old conversion (the
+``.keras`` file is then read with Keras, see ``keras_models``).
 
-The converted model is shipped beside the Keras file (``model.tflite``), with a small JSON
-(``model.tflite.json``) naming the SHA-256 of the ``.keras`` file it was made from: a stale
-or missing file is never used (the ``tf.function`` answers instead), so a retrained model
-can never be shadowed by an old conversion. ``export_lite`` writes both; train.py calls it.
+``export_lite`` writes both; ``train.py`` and ``teach`` call it, and
+``python -m mnist_desktop.reading.lite_model FILE.keras`` does it for any model file. Only
+``export_lite`` needs TensorFlow, and it imports it itself.
+
+- The digit model converts as it is: its batch dimension stays free, so a batch of N
+  digits is one interpreter run with the input resized to N.
+- The line model reads lines of any width. Converted as it is (batch and width free) its
+  GRU does not convert with built-in ops; converted through a wrapper whose batch is fixed
+  at 1 and width free, it does (the GRU's loop runs over however many steps the line has),
+  and answers as Keras does to 1e-5. So each line is one run, the input resized to that
+  line's width (resizing costs tens of microseconds; see the README's speed section).
 """
 
 from __future__ import annotations
@@ -28,96 +39,166 @@ def lite_path(model_path: Path) -> Path:
     return model_path.with_suffix(".tflite")
 
 
-def _stamp_path(model_path: Path) -> Path:
+def stamp_path(model_path: Path) -> Path:
+    """``model.tflite.json`` for ``model.keras``."""
     return model_path.with_name(model_path.stem + ".tflite.json")
 
 
-def export_lite(model: Any, model_path: Path) -> Path:
-    """Convert a Keras model (saved at ``model_path``) to TFLite and write it beside it."""
+def _conversion_model(model: Any) -> Any:
+    """The model to hand the converter: itself when only its batch is free, else a wrapper
+    with the batch fixed at 1 (the other free dimensions stay free)."""
+    shape = tuple(model.input_shape)
+    if None not in shape[1:]:
+        return model
+    import keras
+
+    inputs = keras.Input(shape[1:], batch_size=1, name="input")
+    return keras.Model(inputs, model(inputs, training=False))
+
+
+def convert(model: Any) -> bytes:
+    """The TFLite flatbuffer of a Keras model, built-in ops only (imports TensorFlow)."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        blob = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+        converter = tf.lite.TFLiteConverter.from_keras_model(_conversion_model(model))
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        return bytes(converter.convert())
+
+
+def export_lite(model: Any, model_path: Path) -> Path:
+    """Convert a Keras model (saved at ``model_path``) to TFLite and write the twin and its
+    stamp beside it (each atomically); returns the twin's path."""
+    blob = convert(model)
     out = lite_path(model_path)
-    out.write_bytes(blob)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(out)
     stamp = {"source": model_path.name, "source_sha256": file_sha256(model_path),
              "sha256": file_sha256(out)}
-    _stamp_path(model_path).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    stamp_file = stamp_path(model_path)
+    tmp_stamp = stamp_file.with_name(f".{stamp_file.name}.tmp")
+    tmp_stamp.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    tmp_stamp.replace(stamp_file)
     return out
 
 
 def is_fresh(model_path: Path) -> bool:
     """Whether ``model.tflite`` was made from this very ``.keras`` file, and is intact."""
-    path, stamp_path = lite_path(model_path), _stamp_path(model_path)
-    if not path.is_file() or not stamp_path.is_file():
+    path, stamp_file = lite_path(model_path), stamp_path(model_path)
+    if not path.is_file() or not stamp_file.is_file():
         return False
     try:
-        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+        stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
         return (stamp.get("source_sha256") == file_sha256(model_path)
                 and stamp.get("sha256") == file_sha256(path))
     except (OSError, ValueError, AttributeError):
         return False
 
 
-def _interpreter_class() -> Any:
-    try:  # the stand-alone LiteRT package, where installed
-        from ai_edge_litert.interpreter import Interpreter  # type: ignore[import-not-found]
-    except ImportError:
-        import tensorflow as tf
+def _interpreter(path: Path) -> Any:
+    from ai_edge_litert.interpreter import Interpreter
 
-        Interpreter = tf.lite.Interpreter  # noqa: N806
-    return Interpreter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Interpreter(model_path=str(path), num_threads=1)
 
 
 class LiteModel:
-    """A TFLite interpreter for one digit at a time; thread-safe (one call at a time)."""
+    """One TFLite model in a LiteRT interpreter; its input is resized to whatever shape a
+    call brings. Thread-safe: one call at a time."""
+
+    engine = "LiteRT"
 
     def __init__(self, path: Path) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._interpreter = _interpreter_class()(model_path=str(path), num_threads=1)
-        self._interpreter.allocate_tensors()
-        self._input = self._interpreter.get_input_details()[0]
-        self._output = self._interpreter.get_output_details()[0]
-        self._shape = tuple(int(v) for v in self._input["shape"])
-        if self._shape[0] != 1 or int(np.prod(self._shape)) != 28 * 28:
-            raise ValueError(f"{path}: not a one-digit model input {self._shape}")
+        self.path = path
+        self._interpreter = _interpreter(path)
+        inputs = self._interpreter.get_input_details()
+        outputs = self._interpreter.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise ValueError(f"{path}: not one input and one output")
+        self._input = int(inputs[0]["index"])
+        self._output = int(outputs[0]["index"])
+        self.input_signature = tuple(int(v) for v in inputs[0]["shape_signature"])
+        """The input's shape, -1 where it is free."""
+        self.output_signature = tuple(int(v) for v in outputs[0]["shape_signature"])
+        self._interpreter.allocate_tensors()  # now, so that load time pays for it
+        self._shape: tuple[int, ...] | None = tuple(int(v) for v in inputs[0]["shape"])
         self._lock = threading.Lock()
 
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
-        """Probabilities (N, 10) for inputs (N, 28, 28) float32, one interpreter run each."""
-        out = np.empty((len(batch), 10), np.float32)
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """The model's output for ``x`` (shaped like its input), a fresh float32 array."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
         with self._lock:
-            for i, digit in enumerate(batch):
-                self._interpreter.set_tensor(self._input["index"],
-                                             digit.reshape(self._shape).astype(np.float32))
-                self._interpreter.invoke()
-                out[i] = self._interpreter.get_tensor(self._output["index"])[0]
-        return out
+            if x.shape != self._shape:
+                self._interpreter.resize_tensor_input(self._input, list(x.shape), strict=True)
+                self._interpreter.allocate_tensors()
+                self._shape = x.shape
+            self._interpreter.set_tensor(self._input, x)
+            self._interpreter.invoke()
+            return np.array(self._interpreter.get_tensor(self._output), np.float32)
+
+
+DIGIT_BATCH = 256
+"""Digits per interpreter run (a longer batch is cut into runs of this size)."""
+
+
+class LiteDigitModel:
+    """The digit model's twin: probabilities (N, 10) for inputs (N, 28, 28)."""
+
+    engine = "LiteRT"
+
+    def __init__(self, lite: LiteModel) -> None:
+        self.lite = lite
+        self._shape = tuple(28 if v == -1 else v for v in lite.input_signature[1:])
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        batch = np.asarray(batch, np.float32)
+        parts = [self.lite.run(batch[i: i + DIGIT_BATCH].reshape(-1, *self._shape))
+                 for i in range(0, len(batch), DIGIT_BATCH)]
+        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+
+
+class LiteLineModel:
+    """The line model's twin: logits (N, W / 4, classes) for lines stacked (N, 32, W); one
+    interpreter run per line, at the stack's width (the width Keras would read them at)."""
+
+    engine = "LiteRT"
+
+    def __init__(self, lite: LiteModel) -> None:
+        self.lite = lite
+
+    def __call__(self, stacked: np.ndarray) -> np.ndarray:
+        return np.concatenate([self.lite.run(line[None, ..., None]) for line in stacked])
 
 
 def load_lite(model_path: Path) -> LiteModel | None:
-    """The shipped TFLite twin of ``model_path``, or None (missing, stale or unloadable)."""
+    """The fresh TFLite twin of ``model_path`` in an interpreter, or None (missing, stale
+    or unloadable)."""
     if not is_fresh(model_path):
         return None
     try:
         return LiteModel(lite_path(model_path))
-    except (ValueError, RuntimeError, OSError, ImportError):
+    except (ValueError, RuntimeError, OSError):
         return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m mnist_desktop.reading.lite_model MODEL.keras``: (re)write its TFLite twin."""
+    """``python -m mnist_desktop.reading.lite_model MODEL.keras``: (re)write its TFLite twin
+    (a digit model or a line model; needs TensorFlow)."""
     import argparse
 
-    from mnist_desktop.reading.model_file import ModelError, load_keras_model
+    from mnist_desktop.reading.model_file import ModelError, load_checked_model
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("model", type=Path, help="the .keras file (train.py does this itself)")
     args = parser.parse_args(argv)
     try:
-        model, _ = load_keras_model(args.model)
+        model = load_checked_model(args.model, lambda _model, _path: None)
     except ModelError as error:
         print(error)
         return 2

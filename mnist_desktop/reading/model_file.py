@@ -1,4 +1,7 @@
-"""Load a Keras model file safely and check it fits our input contract."""
+"""Model files: check them, read their metadata, load them and check they fit our input
+contract. A model with a fresh TFLite twin (``lite_model``) is loaded without TensorFlow or
+Keras, its shapes read from the interpreter; one without is loaded with Keras (safe mode),
+which is imported only then."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mnist_desktop.reading.lite_model import LiteDigitModel, load_lite
 from mnist_desktop.reading.resources import METADATA_FILENAME, bundled_model_path
 
 
@@ -60,11 +64,13 @@ def io_shapes(model: Any, path: Path) -> tuple[tuple, tuple]:
     try:
         return tuple(model.input_shape), tuple(model.output_shape)
     except (AttributeError, ValueError, TypeError) as error:
-        raise ModelError(f"{path}: the model has no single input and output ({error})") from None
+        raise ModelError(f"{path}: the model has no single input and output ({error})") from error
 
 
-def _check_shapes(model: Any, path: Path) -> None:
-    in_shape, out_shape = io_shapes(model, path)
+def check_digit_shapes(in_shape: tuple, out_shape: tuple, path: Path) -> None:
+    """``ModelError`` unless the shapes (batch first) are a digit model's."""
+    in_shape = tuple(None if v == -1 else v for v in in_shape)
+    out_shape = tuple(None if v == -1 else v for v in out_shape)
     if in_shape[1:] not in ((28, 28, 1), (28, 28), (784,)):
         raise ModelError(
             f"{path}: the model expects inputs of shape {in_shape[1:]}, "
@@ -77,9 +83,13 @@ def _check_shapes(model: Any, path: Path) -> None:
         )
 
 
-def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> Any:
-    """Load a Keras model file in safe mode (no arbitrary code) and ``check`` its shapes;
-    every failure is a ``ModelError`` that names the file and says what is wrong."""
+def _check_shapes(model: Any, path: Path) -> None:
+    check_digit_shapes(*io_shapes(model, path), path)
+
+
+def check_model_file(model_path: Path) -> None:
+    """``ModelError`` when ``model_path`` is missing, not a file, not a Keras model file or
+    not a ``.keras`` archive (checked without loading anything)."""
     if not model_path.exists():
         raise ModelError(f"model file not found: {model_path}")
     if not model_path.is_file():
@@ -89,6 +99,12 @@ def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> 
     if model_path.suffix == ".keras" and not zipfile.is_zipfile(model_path):
         raise ModelError(f"{model_path}: the file is damaged or not a Keras model "
                          "(not a .keras archive)")
+
+
+def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> Any:
+    """Load a Keras model file in safe mode (no arbitrary code) and ``check`` its shapes;
+    every failure is a ``ModelError`` that names the file and says what is wrong."""
+    check_model_file(model_path)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -96,17 +112,37 @@ def load_checked_model(model_path: Path, check: Callable[[Any, Path], None]) -> 
         model = keras.models.load_model(model_path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for bad files
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"{model_path}: could not load the model ({reason[:300]})") from None
+        raise ModelError(f"{model_path}: could not load the model ({reason[:300]})") from error
     check(model, model_path)
     return model
+
+
+def model_info(model_path: Path) -> ModelInfo:
+    """What the user sees about ``model_path``, from the JSON beside it (no model loaded)."""
+    metadata = read_metadata(model_path)
+    accuracy = metadata.get("test_accuracy")
+    name = str(metadata.get("name") or model_path.stem)
+    return ModelInfo(model_path, name, float(accuracy) if accuracy else None, metadata)
 
 
 def load_keras_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, ModelInfo]:
     """Load a digit model with Keras safe mode (no arbitrary code) and check its shapes."""
     model_path = Path(path) if path is not None else bundled_model_path()
     model = load_checked_model(model_path, _check_shapes)
-    metadata = read_metadata(model_path)
-    accuracy = metadata.get("test_accuracy")
-    name = str(metadata.get("name") or model_path.stem)
-    info = ModelInfo(model_path, name, float(accuracy) if accuracy else None, metadata)
-    return model, info
+    return model, model_info(model_path)
+
+
+def load_digit_model(path: str | os.PathLike[str] | None = None) -> tuple[Any, ModelInfo]:
+    """A digit model ready to call (``model(inputs (N, 28, 28)) -> (N, 10)``) and its info:
+    its fresh TFLite twin in LiteRT when it has one (no TensorFlow), else the ``.keras``
+    file through Keras. Raises ``ModelError``."""
+    model_path = Path(path) if path is not None else bundled_model_path()
+    check_model_file(model_path)
+    lite = load_lite(model_path)
+    if lite is not None:
+        check_digit_shapes(lite.input_signature, lite.output_signature, model_path)
+        return LiteDigitModel(lite), model_info(model_path)
+    from mnist_desktop.reading.keras_models import KerasDigitModel
+
+    model, info = load_keras_model(model_path)
+    return KerasDigitModel(model), info

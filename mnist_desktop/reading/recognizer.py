@@ -1,13 +1,14 @@
 """The inference API: images in, frozen ``Recognition`` results out. Qt-free.
 
-Inference never goes through ``model.predict`` (tens of milliseconds of set-up per call):
-the model is wrapped once in a compiled ``tf.function`` with a fixed input signature, and
-a few digits at a time go through the TFLite twin shipped beside the model
-(``lite_model``: about 0.3 ms a digit instead of about 1 ms) when it is there and fresh.
+The digit model runs on LiteRT (its TFLite twin, ``lite_model``): a batch of N digits is one
+interpreter run, no TensorFlow or Keras is imported. A model file without a fresh twin is
+called through a compiled Keras ``tf.function`` instead (``keras_models``), never
+``model.predict``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -16,41 +17,35 @@ from typing import Any
 import numpy as np
 
 from mnist_desktop.pipeline.digit_input import preprocess
-from mnist_desktop.reading.lite_model import load_lite
-from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_keras_model
+from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_digit_model
 from mnist_desktop.results import (
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MIN_NUMBER_CONFIDENCE,
+    SEVERAL_DIGITS,
     NumberReading,
     Preprocessed,
     Reading,
     ReadMode,
     Recognition,
     frozen_array,
+    judge,
 )
 
 __all__ = ["ModelError", "ModelInfo", "Recognizer"]
 
-BATCH = 256
-LITE_MAX = 8
-"""Up to this many digits go through the TFLite interpreter one by one; more, one batch."""
+logger = logging.getLogger(__name__)
+
 _NO_PROBABILITIES = frozen_array(np.zeros(10, np.float32))
 
 
-def _compile(model: Any) -> Any:
-    """A graph function calling the model directly (about a millisecond per call on CPU)."""
-    import tensorflow as tf
+def _digit_model(model: Any) -> Any:
+    """A callable digit model: one already (it has an ``engine``), or a Keras model wrapped
+    in its compiled call."""
+    if hasattr(model, "engine") and callable(model):
+        return model
+    from mnist_desktop.reading.keras_models import KerasDigitModel
 
-    rank = len(model.input_shape)
-    shape = tuple(model.input_shape[1:])
-
-    signature = [tf.TensorSpec((None, 28, 28), tf.float32)]
-
-    @tf.function(input_signature=signature, reduce_retracing=True)
-    def run(batch: Any) -> Any:
-        x = tf.reshape(batch, (-1, *shape)) if rank != 3 or shape != (28, 28) else batch
-        return tf.cast(model(x, training=False), tf.float32)
-
-    return run
+    return KerasDigitModel(model)
 
 
 class Recognizer:
@@ -58,26 +53,28 @@ class Recognizer:
 
     def __init__(self, model: Any, info: ModelInfo, *,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
-        self.model = model
+        """``model``: a loaded digit model (``model_file.load_digit_model``) or a Keras
+        model (called through a compiled ``tf.function``)."""
+        self.model = _digit_model(model)
         self.info = info
         self.min_confidence = float(min_confidence)
-        self._run = _compile(model)
-        self._lite = load_lite(info.path)
+        self.min_number_confidence = DEFAULT_MIN_NUMBER_CONFIDENCE
+        """A number read is ok only at or above this calibrated confidence."""
         self._lock = threading.Lock()
         self._lines: Any = None
         self._lines_tried = False
-        self._run(np.zeros((1, 28, 28), np.float32))  # trace once, up front
+        self._lines_error: str | None = None
 
     @property
     def uses_lite(self) -> bool:
-        """Whether single digits go through the TFLite interpreter."""
-        return self._lite is not None
+        """Whether the digit model runs on LiteRT (its TFLite twin), without TensorFlow."""
+        return getattr(self.model, "engine", None) == "LiteRT"
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Recognizer:
         """Load the bundled model (no ``path``) or a model file; raises ``ModelError``."""
-        model, info = load_keras_model(path)
+        model, info = load_digit_model(path)
         return cls(model, info, min_confidence=min_confidence)
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
@@ -85,10 +82,7 @@ class Recognizer:
         batch = np.asarray(inputs, dtype=np.float32).reshape(-1, 28, 28)
         if len(batch) == 0:
             return np.zeros((0, 10), np.float32)
-        if self._lite is not None and len(batch) <= LITE_MAX:
-            return self._lite(batch)
-        parts = [self._run(batch[i : i + BATCH]).numpy() for i in range(0, len(batch), BATCH)]
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        return np.asarray(self.model(batch), np.float32)
 
     def result(self, pre: Preprocessed, probabilities: np.ndarray | None) -> Recognition:
         """Combine the pipeline's output and the model's probabilities into a Recognition."""
@@ -98,11 +92,11 @@ class Recognizer:
         probs = frozen_array(np.asarray(probabilities, np.float32))
         digit = int(np.argmax(probs))
         confidence = float(probs[digit])
-        if confidence < self.min_confidence:
-            message = f"not sure: {confidence:.0%} is below {self.min_confidence:.0%}"
-            return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps,
-                               "unsure", message)
-        return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps)
+        status, message = judge(confidence, self.min_confidence)
+        if pre.others:  # a number: one of its digits is no answer
+            status, message = "unsure", SEVERAL_DIGITS
+        return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps,
+                           status, message)
 
     def recognize_preprocessed(self, items: Sequence[Preprocessed]) -> list[Recognition]:
         """Classify already preprocessed images in one batch."""
@@ -122,8 +116,8 @@ class Recognizer:
     @property
     def line_model(self) -> Any:
         """The bundled line model (:mod:`mnist_desktop.reading.line_model`) that reads
-        whole numbers, loaded on first use; None when it is missing or broken (``read``
-        then gives the single-digit answer)."""
+        whole numbers, loaded on first use; None when it is missing or broken (then
+        ``line_model_error`` says why, and numbers are read digit by digit)."""
         with self._lock:
             if not self._lines_tried:
                 from mnist_desktop.reading.line_model import LineModel
@@ -131,15 +125,22 @@ class Recognizer:
                 self._lines_tried = True
                 try:
                     self._lines = LineModel.load()
-                except ModelError:
-                    self._lines = None
+                except ModelError as error:
+                    logger.warning("the line model could not be loaded", exc_info=True)
+                    self._lines, self._lines_error = None, str(error)
             return self._lines
+
+    @property
+    def line_model_error(self) -> str | None:
+        """Why the bundled line model could not be loaded (None: loaded, or not tried)."""
+        with self._lock:
+            return self._lines_error
 
     def use_line_model(self, model: Any) -> None:
         """Read numbers with this line model (None: none, single digits only) instead of
         the bundled one."""
         with self._lock:
-            self._lines, self._lines_tried = model, True
+            self._lines, self._lines_tried, self._lines_error = model, True, None
 
     def read(self, image: np.ndarray) -> NumberReading:
         """Read every digit in ``image`` and the number they make (see ``line_reader.py``);

@@ -76,7 +76,8 @@ def label_text(row: np.ndarray) -> str:
 
 
 def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[str]:
-    """What the model reads in each line input (float 32 x W), digits only (marks dropped)."""
+    """What the model (a Keras line model or a ``LineModel``) reads in each line input
+    (float 32 x W), digits only (marks dropped)."""
     from mnist_desktop.pipeline.line_input import stack_lines
     from mnist_desktop.reading.line_model import MARK, greedy_decode, softmax
 
@@ -84,9 +85,12 @@ def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[s
     out: dict[int, str] = {}
     for i in range(0, len(order), batch):
         idx = order[i: i + batch]
-        logits = np.asarray(model(stack_lines([inputs[j] for j in idx])[..., None],
-                                  training=False))
-        for j, lg in zip(idx, softmax(logits), strict=True):
+        lines = [inputs[j] for j in idx]
+        if hasattr(model, "probabilities"):  # a LineModel: the reader's own call
+            probs = model.probabilities(lines)
+        else:
+            probs = softmax(np.asarray(model(stack_lines(lines)[..., None], training=False)))
+        for j, lg in zip(idx, probs, strict=True):
             out[int(j)] = "".join(str(e.label) for e in greedy_decode(lg) if e.label != MARK)
     return [out[j] for j in range(len(inputs))]
 
@@ -188,7 +192,11 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
     fit_seconds = time.perf_counter() - t
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    float32_line_model(model).save(output)
+    final = float32_line_model(model)
+    final.save(output)
+    from mnist_desktop.reading.lite_model import export_lite
+
+    lite_file = export_lite(final, output).name  # the reader runs this twin on LiteRT
     meta: dict[str, Any] = {
         "name": "mnist-desktop line reader", "model_file": output.name, "task": "lines",
         "parameters": int(model.count_params()), "arguments": vars(args),
@@ -200,6 +208,6 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
         "history": history, "device": device, "data_seconds": round(data_seconds, 1),
         "fit_seconds": round(fit_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
-        "input_fingerprint": fingerprint.to_json(),
+        "input_fingerprint": fingerprint.to_json(), "lite_file": lite_file,
     }
     return meta

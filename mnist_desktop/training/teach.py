@@ -193,6 +193,9 @@ def teach(labelled: LabelledSet, output: str | os.PathLike[str], *,
         raise FinetuneCancelled()
     report(TeachProgress("saving", 0, 1))
     save_model(tuned, out, _metadata(result, info.name, out))
+    from mnist_desktop.reading.lite_model import export_lite
+
+    export_lite(tuned, out)  # its TFLite twin: the personal model reads without TensorFlow
     return result
 
 

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 def _preview(recognizer: Reader, path: str, multi: bool) -> Reading:
     """Worker side: the full result for one row, for the result panel (loaded as the batch
     engine loads it, so the panel agrees with the row)."""
-    image, _ = load_for_batch(path, multi)
-    return recognizer.read_as(image, "number" if multi else "digit")
+    image, _ = load_for_batch(path, True)  # the size the batch reads any picture at
+    return recognizer.read_as(image, "number" if multi else "auto")
 
 
 class BatchTab(QWidget):

@@ -126,6 +126,7 @@ class ResultPanel(QFrame):
         self.chips_layout.setContentsMargins(0, 0, 0, 0)
         self.chips_layout.setSpacing(4)
         self.chips_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self._chips: list[QToolButton] = []
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.chip_group.idClicked.connect(self._chip_clicked)
@@ -276,10 +277,19 @@ class ResultPanel(QFrame):
 
     # --- chips ------------------------------------------------------------------------------
     def _add_chip(self, index: int, digit: Recognition, row: int, column: int) -> None:
-        chip = QToolButton(self.chips_box)
+        """Show digit ``index`` as a chip at (row, column); chips are reused from number to
+        number, never destroyed and re-made (a live tab shows several results a second)."""
+        if index < len(self._chips):
+            chip = self._chips[index]
+            self.chips_layout.removeWidget(chip)
+        else:
+            chip = QToolButton(self.chips_box)
+            chip.setCheckable(True)
+            chip.setAutoRaise(False)
+            self._chips.append(chip)
+            self.chip_group.addButton(chip, index)
+        self.chips_layout.addWidget(chip, row, column)
         chip.setText(digit.label)
-        chip.setCheckable(True)
-        chip.setAutoRaise(False)
         compact = getattr(self, "_compact_chips", False)
         chip.setMinimumSize(*((28, 22) if compact else (34, 30)))
         colour = UNSURE_COLOUR.name() if digit.status != "ok" else OK_COLOUR.name()
@@ -290,14 +300,14 @@ class ResultPanel(QFrame):
             f"QToolButton:checked {{ background: {SELECTED_COLOUR.name()}; color: white;"
             f" border-color: {SELECTED_COLOUR.name()}; }}")
         chip.setToolTip(f"Digit {index + 1}: {describe(digit)[1]}")
-        self.chip_group.addButton(chip, index)
-        self.chips_layout.addWidget(chip, row, column)
+        chip.show()
 
     def _clear_chips(self) -> None:
-        for button in self.chip_group.buttons():
-            self.chip_group.removeButton(button)
-            button.hide()
-            button.deleteLater()
+        self.chip_group.setExclusive(False)  # an exclusive group keeps one chip checked
+        for chip in self._chips:
+            chip.setChecked(False)
+            chip.hide()
+        self.chip_group.setExclusive(True)
 
     def _chip_clicked(self, index: int) -> None:
         self.select_digit(index)

@@ -143,14 +143,19 @@ class StepThumb(QWidget):
 
     def __init__(self, step: PipelineStep, parent: QWidget | None = None, side: int = 56) -> None:
         super().__init__(parent)
-        self.step = step
-        self._image = array_to_qimage(step.image)
         self._side = side
         self.setFixedSize(side + 4, side + QFontMetrics(self.font()).height() + 6)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.set_step(step)
+
+    def set_step(self, step: PipelineStep) -> None:
+        """Show another step (the strip reuses its thumbnails from result to result)."""
+        self.step = step
+        self._image = array_to_qimage(step.image)
         h, w = step.image.shape[:2]
         self.setToolTip(f"<b>{STEP_TITLES.get(step.name, step.name)}</b> ({w}x{h})<br>"
                         f"{STEP_HELP.get(step.name, '')}<br><i>Click to enlarge</i>")
+        self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -179,20 +184,23 @@ class StepStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._thumbs: list[StepThumb] = []
+        self._pool: list[StepThumb] = []
         self._empty = QLabel("No steps to show", self)
         self._empty.setEnabled(False)
         self.setMinimumHeight(56 + QFontMetrics(self.font()).height() + 6)
 
     def set_steps(self, steps: Sequence[PipelineStep]) -> None:
-        for thumb in self._thumbs:
-            thumb.hide()
-            thumb.deleteLater()
-        self._thumbs = []
-        for step in steps:
+        """Show these steps; thumbnails are reused, never destroyed and re-made per result
+        (a live Draw or Webcam tab shows several results a second for hours)."""
+        for thumb, step in zip(self._pool, steps, strict=False):
+            thumb.set_step(step)
+        for step in steps[len(self._pool):]:
             thumb = StepThumb(step, self)
-            thumb.clicked.connect(lambda s=step: self._enlarge(s))
-            thumb.show()
-            self._thumbs.append(thumb)
+            thumb.clicked.connect(lambda t=thumb: self._enlarge(t.step))
+            self._pool.append(thumb)
+        self._thumbs = self._pool[:len(steps)]
+        for i, thumb in enumerate(self._pool):
+            thumb.setVisible(i < len(steps))
         self._empty.setVisible(not self._thumbs)
         self._arrange()
 
