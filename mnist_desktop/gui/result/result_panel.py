@@ -42,6 +42,8 @@ def _section(text: str, parent: QWidget) -> QLabel:
 
 def describe(result: Recognition) -> tuple[str, str, str]:
     """Big text, one-line verdict and its colour for one digit's result."""
+    if not result.is_digit:  # a letter, a sign or a scribble among the digits of a number
+        return "?", f"Not a digit ({result.confidence:.0%} sure)", UNSURE_COLOUR.name()
     if result.status == "no_digit" or result.digit is None:
         return "–", "No digit found", _NEUTRAL
     if result.status == "unsure":
