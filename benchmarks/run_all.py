@@ -28,6 +28,10 @@ BENCHMARKS = [
 ]
 
 
+KEPT = "<!-- kept by run_all.py -->"
+"""RESULTS.md keeps what follows this line (profiles and other hand-run sections)."""
+
+
 def main() -> int:
     lines = [f"# Benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M')}, "
              f"{platform.platform()}, Python {platform.python_version()}\n"]
@@ -44,7 +48,11 @@ def main() -> int:
             print(done.stderr[-3000:], file=sys.stderr)
         lines.append(f"## {title}\n\n`benchmarks/{script}` ({seconds:.0f} s, "
                      f"exit {done.returncode})\n\n{done.stdout.strip()}\n")
-    (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
+    results = HERE / "RESULTS.md"
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    if KEPT in old:  # hand-run sections (profiles) below the marker are kept
+        lines.append(old[old.index(KEPT):])
+    results.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
     return 1 if failed else 0
 

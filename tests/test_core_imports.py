@@ -92,3 +92,26 @@ def test_the_command_line_parses_without_heavy_imports():
     assert not heavy & loaded, f"parsing the command line imported {sorted(heavy & loaded)}"
     training = sorted(name for name in loaded if name.startswith("mnist_desktop.training"))
     assert not training, f"parsing loaded training code: {training}"
+
+
+@pytest.mark.slow
+def test_classify_and_evaluate_commands_run_without_tensorflow(tmp_path):
+    import cv2
+    import numpy as np
+
+    for digit in (1, 7):
+        (tmp_path / str(digit)).mkdir()
+        image = np.full((120, 120), 240, np.uint8)
+        cv2.line(image, (60, 20), (60, 100), 20, 8)
+        if digit == 7:
+            cv2.line(image, (30, 20), (60, 20), 20, 8)
+        cv2.imwrite(str(tmp_path / str(digit) / "a.png"), image)
+    loaded = _loaded_after(
+        "from mnist_desktop.cli import main\n"
+        f"assert main(['classify', {str(tmp_path)!r}, '-r', '-q', '-o', "
+        f"{str(tmp_path / 'rows.csv')!r}]) == 0\n"
+        f"assert main(['evaluate', {str(tmp_path)!r}, '-q', '--workers', '1']) == 0\n"
+    )
+    assert (tmp_path / "rows.csv").read_text().count("\n") == 3
+    assert "ai_edge_litert" in loaded
+    assert "tensorflow" not in loaded and "keras" not in loaded, "a command imported TensorFlow"

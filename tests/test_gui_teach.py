@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from image_corpus import digit_image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mnist_desktop.gui.main_window import MainWindow
 from mnist_desktop.reading import TeachOptions
@@ -47,7 +47,7 @@ def test_a_drawing_read_wrong_is_saved_with_the_right_digit_and_undone(qtbot, wi
     picture = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     assert picture is not None and picture.shape[0] > 28  # the picture, not the 28x28 input
     assert window.recognizer.recognize(picture).found  # the pipeline finds the digit again
-    assert "1 samples" in window.handwriting_tab.summary.text()
+    assert "<b>1 sample</b>" in window.handwriting_tab.summary.text()  # not "1 samples"
     assert "sample of 7" in window.statusBar().currentMessage()
 
     qtbot.mouseClick(window.corrections.bar.buttons[4], Qt.MouseButton.LeftButton)
@@ -123,9 +123,11 @@ def test_teach_in_the_tab_then_use_the_personal_model(qtbot, window, tmp_path):
         tab.figures.text()
     assert store.model_path.is_file() and store.model_path.with_suffix(".json").is_file()
     qtbot.waitUntil(lambda: tab.teach_button.isEnabled(), timeout=5000)
+    assert not tab.shipped_button.isEnabled()  # the shipped model is the one in use
     with qtbot.waitSignal(window.modelReady, timeout=30000):
         qtbot.mouseClick(tab.use_button, Qt.MouseButton.LeftButton)
     assert window.recognizer.info.path == store.model_path
+    assert tab.shipped_button.isEnabled() and not tab.use_button.isEnabled()
     assert "personal model (20 samples)" in window.badge.text
     with qtbot.waitSignal(window.modelReady, timeout=30000):
         qtbot.mouseClick(tab.shipped_button, Qt.MouseButton.LeftButton)
@@ -147,7 +149,7 @@ def test_teach_can_be_cancelled_and_saves_nothing(qtbot, window):
     assert not window.samples.model_path.exists()
 
 
-def test_deleting_and_importing_samples(qtbot, window, tmp_path):
+def test_deleting_and_importing_samples(qtbot, window, tmp_path, monkeypatch):
     source = tmp_path / "mine"
     (source / "2").mkdir(parents=True)
     cv2.imwrite(str(source / "2" / "x.png"), digit_image(2))
@@ -157,6 +159,18 @@ def test_deleting_and_importing_samples(qtbot, window, tmp_path):
     assert len(saved(window, 2)) == 1 and tab.list.count() == 1
     assert "1 could not be used" in tab.notice.text() and "bad.png" in tab.notice.text()
     tab.list.item(0).setSelected(True)
+    asked: list[str] = []
+
+    def answer(button):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return button
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    assert tab.delete_selected() == 0 and len(saved(window, 2)) == 1  # asked, kept
+    assert "Delete 1 sample " in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     assert tab.delete_selected() == 1
     assert saved(window, 2) == [] and tab.list.count() == 0
 

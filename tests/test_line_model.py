@@ -160,3 +160,12 @@ def test_train_py_lines_task_writes_a_model_and_its_metadata(tmp_path, mnist_dir
 
     model = LineModel.load(out)  # a float32 model the reader can load
     assert model.probabilities([line_input(written_line("12")).image]).shape[-1] == 12
+    from mnist_desktop.reading.lite_model import is_fresh
+    from mnist_desktop.reading.model_file import load_checked_model
+
+    assert meta["lite_file"] == "lines.tflite" and is_fresh(out)  # train.py wrote its twin
+    assert model.engine == "LiteRT"
+    keras_read = LineModel(load_checked_model(out, lambda _m, _p: None))
+    lines = [line_input(written_line(text)).image for text in ("12", "3075", "906")]
+    np.testing.assert_allclose(model.probabilities(lines), keras_read.probabilities(lines),
+                               atol=1e-4)

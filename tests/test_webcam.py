@@ -355,7 +355,8 @@ def test_a_bug_in_number_reading_is_said_once_and_logged_not_a_silent_switch(
     tab = make_tab(qtbot, BuggyNumbers(0.0), plain_video)
     tab.set_number_mode(True)
     messages: list[str] = []
-    tab.statusMessage.connect(messages.append)
+    shown = tab._show_message
+    tab._show_message = lambda text, error=False: (messages.append(text), shown(text, error))
     with caplog.at_level("ERROR"):
         tab.start()
         qtbot.waitUntil(lambda: "Recognition failed" in tab.message(), timeout=5000)

@@ -8,6 +8,7 @@ corrected one by one: after each correction the next digit is selected.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QTabWidget, QToolButton, QWidget
 
-from mnist_desktop.gui.result.result_panel import ResultPanel
+from mnist_desktop.gui.result.result_panel import ResultPanel, corrected
 from mnist_desktop.gui.tab import Tab
 from mnist_desktop.io import SampleError, SampleStore, crop_for_sample
 from mnist_desktop.results import Reading, Recognition
@@ -29,6 +30,9 @@ class CorrectionHost(Protocol):
     tabs: QTabWidget
 
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+
+    def show_corrected(self, result: Reading) -> None:
+        """Show ``result`` (the current tab's answer with a digit corrected) in its place."""
 
 class CorrectionBar(QWidget):
     """``Wrong? It's a [0]…[9]  [Undo]``. Signals ``corrected(int)`` and ``undoRequested()``."""
@@ -82,6 +86,20 @@ def _target(result: Reading | None, selected: int) -> tuple[Recognition | None, 
     return None, -1
 
 
+def _with_correction(result: Reading | None, index: int, digit: int) -> Reading | None:
+    """``result`` with the digit the correction is about (``index`` of a number, or the one
+    digit) shown as ``digit``."""
+    if result is None:
+        return None
+    if not result.is_number:
+        return corrected(result, digit)  # type: ignore[arg-type]
+    if not 0 <= index < len(result.digits):
+        return None
+    digits = list(result.digits)
+    digits[index] = corrected(digits[index], digit)
+    return dataclasses.replace(result, digits=tuple(digits))
+
+
 class Corrections(QObject):
     """Wires the bar, the keys and the sample store to the window.
 
@@ -92,7 +110,8 @@ class Corrections(QObject):
     def __init__(self, window: CorrectionHost, store: SampleStore) -> None:
         super().__init__(window)  # type: ignore[arg-type]
         self.window, self.store = window, store
-        self.undo_stack: list[Path] = []
+        self.undo_stack: list[tuple[Path, Reading | None, Reading | None]] = []
+        """(sample saved, the answer before the correction, the corrected answer)."""
         self.bar = CorrectionBar(window.panel)
         panel_layout = window.panel.layout()
         panel_layout.insertWidget(panel_layout.indexOf(window.panel.detail) + 1, self.bar)
@@ -135,16 +154,24 @@ class Corrections(QObject):
         except SampleError as error:
             self.window.statusBar().showMessage(f"Not saved: {error}", 10000)
             return None
-        self.undo_stack.append(path)
-        which = f"digit {index + 1}" if index >= 0 else "this picture"
+        result = panel.result
+        fixed = _with_correction(result, index, digit)
+        self.undo_stack.append((path, result, fixed))
+        read = target.label if target.found else "nothing"
+        if index >= 0 and result is not None:
+            which = f"digit {index + 1} of {len(result.digits)} (read as {read})"
+        else:
+            which = f"this picture (read as {read})"
         counts = self.store.counts()
         self.window.statusBar().showMessage(
             f"Saved {which} as a sample of {digit} ({counts[digit]} of {digit}, "
             f"{sum(counts)} in all) – Undo in the result panel", 8000)
-        result = panel.result
-        if index >= 0 and result is not None and index + 1 < len(result.digits):
-            panel.select_digit(index + 1)  # the next digit of the number
-            panel.digitSelected.emit(index + 1)
+        if fixed is not None:
+            self.window.show_corrected(fixed)
+        if index >= 0 and fixed is not None:
+            following = index + 1 if index + 1 < len(fixed.digits) else index
+            panel.select_digit(following)  # the next digit of the number
+            panel.digitSelected.emit(following)
         self.refresh()
         self.samplesChanged.emit()
         return path
@@ -153,7 +180,9 @@ class Corrections(QObject):
         """Delete the sample saved by the last correction."""
         if not self.undo_stack:
             return
-        path = self.undo_stack.pop()
+        path, before, fixed = self.undo_stack.pop()
+        if fixed is not None and self.window.panel.result is fixed:
+            self.window.show_corrected(before)  # type: ignore[arg-type]
         try:
             self.store.remove(path)
         except SampleError as error:

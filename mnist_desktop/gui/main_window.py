@@ -45,6 +45,7 @@ from mnist_desktop.io import SampleStore
 
 if TYPE_CHECKING:
     from mnist_desktop.reading import Reader
+    from mnist_desktop.results import Reading
 
 IDLE_TEXT = {
     "draw": "Draw a digit on the canvas",
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         for tab in self._names:
             tab.resultReady.connect(lambda result, t=tab: self._on_result(t, result))
-            tab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            tab.statusMessage.connect(lambda text, t=tab: self._tab_status(t, text))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.image_tab.digitClicked.connect(self.panel.select_digit)
         self.image_tab.recentFilesChanged.connect(self._update_recent_menu)
@@ -254,6 +255,20 @@ class MainWindow(QMainWindow):
             if self.panel.selected_digit >= 0:
                 self._on_digit_selected(self.panel.selected_digit)
             self._refresh_corrections()
+
+    def show_corrected(self, result: Reading) -> None:
+        """The current tab's answer, corrected by the user: shown, and kept for the tab."""
+        selected = self.panel.selected_digit
+        self._results[self.tabs.currentWidget()] = result
+        self.panel.show_result(result)
+        if selected >= 0:
+            self.panel.select_digit(selected)
+
+    def _tab_status(self, tab: QWidget, text: str) -> None:
+        """A tab's news goes to the status bar while that tab is shown, never another's
+        (a new model makes every tab read again)."""
+        if self.tabs.currentWidget() is tab:
+            self.statusBar().showMessage(text, 8000)
 
     def _refresh_corrections(self) -> None:
         corrections = getattr(self, "corrections", None)

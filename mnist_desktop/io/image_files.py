@@ -277,7 +277,9 @@ def load_image_reduced(path: str | os.PathLike[str], min_side: int, *,
 
 
 def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
-    """A small read-only BGR uint8 copy (longest side ``size``); alpha shown on white."""
+    """A small read-only BGR uint8 copy (longest side ``size``). Transparent pixels are
+    shown as the reader sees them (``pipeline.grey``): on the colour that contrasts with the
+    opaque strokes, white behind dark ink, black behind light ink."""
     array = np.asarray(image)
     if array.dtype != np.uint8:
         if array.dtype == np.uint16:
@@ -294,16 +296,24 @@ def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
         array = cv2.resize(array, new, interpolation=cv2.INTER_AREA)
     if array.ndim == 2:
         array = cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-    elif array.shape[2] == 4:
-        alpha = array[..., 3:].astype(np.float32) / 255.0
-        array = (array[..., :3] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
-    elif array.shape[2] == 2:
-        alpha = array[..., 1:].astype(np.float32) / 255.0
-        grey = (array[..., :1] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
-        array = np.repeat(grey, 3, axis=2)
+    elif array.shape[2] in (2, 4):
+        colour = array[..., :-1].astype(np.float32)
+        alpha = array[..., -1:].astype(np.float32) / 255.0
+        paper = _paper_behind(colour, alpha[..., 0])
+        array = (colour * alpha + paper * (1.0 - alpha) + 0.5).astype(np.uint8)
+        if array.shape[2] == 1:
+            array = np.repeat(array, 3, axis=2)
     out = np.ascontiguousarray(array)
     out.setflags(write=False)
     return out
+
+
+def _paper_behind(colour: np.ndarray, alpha: np.ndarray) -> float:
+    """255 behind dark strokes, 0 behind light ones (the reader's rule, ``pipeline.grey``)."""
+    opaque = alpha > 0.5
+    if not opaque.any() or opaque.all():
+        return 255.0
+    return 0.0 if float(np.median(colour[opaque].mean(axis=-1))) > 127.0 else 255.0
 
 
 def natural_key(name: str) -> tuple:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -49,10 +50,13 @@ class ConfusionDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         text = QLabel(format_report(report).split("\n")[0], self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)  # Close, Esc
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.table)
-        self.resize(720, 420)
+        layout.addWidget(self.buttons)
+        self.resize(720, 460)
 
 
 class BatchAccuracy(QWidget):

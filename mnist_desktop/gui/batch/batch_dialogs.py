@@ -24,10 +24,12 @@ def choose_batch_folder(parent: QWidget, title: str) -> str | None:
     return path
 
 
-def ask_export_path(parent: QWidget, rows: int) -> str | None:
-    """Ask where to save ``rows`` rows (the extension follows the chosen type when missing)."""
-    start = str(app_settings().value("batch/export_dir", os.path.expanduser("~")))
-    suggested = os.path.join(start, "digits.csv")
+def ask_export_path(parent: QWidget, rows: int, folder: str | None = None) -> str | None:
+    """Ask where to save ``rows`` rows, starting in ``folder`` (the folder read; else the last
+    export's); the extension follows the chosen type when missing."""
+    start = folder or str(app_settings().value("batch/export_dir", os.path.expanduser("~")))
+    name = os.path.basename(os.path.normpath(folder)) if folder else ""
+    suggested = os.path.join(start, f"{name}-digits.csv" if name else "digits.csv")
     path, chosen = QFileDialog.getSaveFileName(
         parent, f"Export {rows:,} rows", suggested, ";;".join(EXPORT_FILTERS))
     if not path:
@@ -37,10 +39,11 @@ def ask_export_path(parent: QWidget, rows: int) -> str | None:
     return path
 
 
-def export_with_dialog(parent: QWidget, rows: int, write: Callable[[str], int]) -> str | None:
-    """Ask for a file and ``write(path)`` to it; the status line, or None if cancelled or failed
-    (a failure is shown in a warning box)."""
-    path = ask_export_path(parent, rows)
+def export_with_dialog(parent: QWidget, rows: int, write: Callable[[str], int],
+                       folder: str | None = None) -> str | None:
+    """Ask for a file (starting in ``folder``) and ``write(path)`` to it; the status line, or
+    None if cancelled or failed (a failure is shown in a warning box)."""
+    path = ask_export_path(parent, rows, folder)
     if path is None:
         return None
     try:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QImage
 
 from mnist_desktop.batch import BatchItem
 from mnist_desktop.gui.common.qt_image import array_to_qimage
+from mnist_desktop.gui.common.text import percent
 
 COLUMNS = ("", "File", "Prediction", "Confidence", "Status", "Message")
 THUMB, FILE, PREDICTION, CONFIDENCE, STATUS, MESSAGE = range(len(COLUMNS))
@@ -88,7 +89,7 @@ class BatchTableModel(QAbstractTableModel):
         if column == PREDICTION:
             return item.prediction
         if column == CONFIDENCE:
-            return "" if item.confidence is None else f"{item.confidence:.1%}"
+            return "" if item.confidence is None else percent(item.confidence)
         if column == STATUS:
             return STATUS_TEXT[item.status]
         if column == MESSAGE:

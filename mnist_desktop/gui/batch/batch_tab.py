@@ -128,7 +128,7 @@ class BatchTab(QWidget):
                               self.export_button))
         self.accuracy = BatchAccuracy(self)
         layout.addWidget(self.accuracy)
-        layout.addWidget(self.hint)
+        layout.addWidget(self.hint, 1)  # the room below the controls, not gaps between them
         layout.addWidget(self.view, 1)
 
     # --- tab contract ---------------------------------------------------------------------
@@ -175,6 +175,13 @@ class BatchTab(QWidget):
     def rows(self) -> list[BatchItem]:
         """Every row of the last run, in the run's order."""
         return list(self.model.items)
+
+    def read_folder(self) -> str | None:
+        """The folder the rows come from (a file's folder when files were read)."""
+        if not self._paths:
+            return None
+        first = self._paths[0]
+        return first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
 
     def visible_rows(self) -> list[BatchItem]:
         """The rows the filter shows, in the run's order."""
@@ -279,6 +286,8 @@ class BatchTab(QWidget):
                                      and self._recognizer is not None)
         self.export_button.setEnabled(bool(self.model.items) and not running)
         empty = not self.model.items and not running
+        # no lone empty bar before the first run (or while waiting for the model)
+        self.progress_bar.setVisible(running or self.last_progress is not None)
         self.hint.setVisible(empty)
         self.view.setVisible(not empty)
         self._update_count()
@@ -345,7 +354,8 @@ class BatchTab(QWidget):
 
     def export_dialog(self) -> None:
         """Ask where to save the rows shown, write them and say so in the status bar."""
-        message = export_with_dialog(self, len(self.visible_rows()), self.export_to)
+        message = export_with_dialog(self, len(self.visible_rows()), self.export_to,
+                                     self.read_folder())
         if message:
             self.statusMessage.emit(message)
 

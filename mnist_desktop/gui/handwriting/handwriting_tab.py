@@ -10,6 +10,7 @@ switch the window's model (remembered, so the personal model is loaded at start)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
@@ -21,15 +22,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
+from mnist_desktop.gui.common.text import plural
 from mnist_desktop.gui.common.widgets import hbox, push_button
 from mnist_desktop.gui.handwriting.teach_worker import TeachWorker
 from mnist_desktop.io import LabelledSetError, SampleError, SampleStore
-from mnist_desktop.reading import TeachOptions, TeachProgress, TeachResult
+from mnist_desktop.reading import TeachOptions, TeachProgress, TeachResult, bundled_model_path
+
+if TYPE_CHECKING:
+    from mnist_desktop.reading import Reader
 
 THUMB = 48
 MAX_SHOWN = 3000
@@ -80,6 +86,7 @@ class HandwritingTab(QWidget):
         self.worker.cancelled.connect(self._on_cancelled)
         self.worker.ended.connect(self._update_controls)
         self.last_result: TeachResult | None = None
+        self._model_in_use: Path | None = None
         self._build()
         self.refresh()
 
@@ -140,8 +147,12 @@ class HandwritingTab(QWidget):
         layout.addWidget(teach_box)
 
     # --- tab contract ---------------------------------------------------------------------
-    def set_recognizer(self, recognizer: object) -> None:
-        """Nothing to recognise here; the model in use is shown in the status bar."""
+    def set_recognizer(self, recognizer: Reader | None) -> None:
+        """Nothing to recognise here; the buttons follow the model in use (*Use my model*
+        only when it is not already in use, *Back to the shipped model* likewise)."""
+        path = getattr(getattr(recognizer, "info", None), "path", None)
+        self._model_in_use = Path(path).resolve() if path else None
+        self._update_controls()
 
     def shutdown(self) -> None:
         self.worker.shutdown()
@@ -160,7 +171,7 @@ class HandwritingTab(QWidget):
         counts = [len(samples[d]) for d in range(10)]
         per_digit = " · ".join(f"{d}: {n}" for d, n in enumerate(counts))
         self.summary.setText(
-            f"<b>{sum(counts)} samples</b> ({per_digit}) in {self.store.samples_dir}. "
+            f"<b>{plural(sum(counts), 'sample')}</b> ({per_digit}) in {self.store.samples_dir}. "
             "Add some with <i>Wrong? It's a …</i> under any result (or keys 0-9).")
         chosen = self.digit_box.currentText()
         digits = range(10) if chosen == ALL_DIGITS else [int(chosen)]
@@ -182,14 +193,24 @@ class HandwritingTab(QWidget):
         self._update_controls()
 
     def delete_selected(self) -> int:
+        """Delete the selected samples once the user says yes; returns how many."""
         paths = [item.data(Qt.ItemDataRole.UserRole) for item in self.list.selectedItems()]
+        if not paths:
+            return 0
+        answer = QMessageBox.question(
+            self, "Delete samples",
+            f"Delete {plural(len(paths), 'sample')} from your handwriting? The files are "
+            "removed from the samples folder; this cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return 0
         for path in paths:
             try:
                 self.store.remove(path)
             except SampleError as error:
                 self.statusMessage.emit(str(error))
-        if paths:
-            self.statusMessage.emit(f"Deleted {len(paths)} sample(s)")
+        self.statusMessage.emit(f"Deleted {plural(len(paths), 'sample')}")
         self.refresh()
         return len(paths)
 
@@ -206,7 +227,7 @@ class HandwritingTab(QWidget):
         except (LabelledSetError, SampleError, OSError) as error:
             self.notice.setText(f"<b>Nothing imported:</b> {error}")
             return
-        text = f"Imported {result.added} sample(s) from {folder}"
+        text = f"Imported {plural(result.added, 'sample')} from {folder}"
         if result.problems:
             text += f"; {len(result.problems)} could not be used: " + "; ".join(
                 result.problems[:5]) + (" …" if len(result.problems) > 5 else "")
@@ -284,6 +305,12 @@ class HandwritingTab(QWidget):
         running = self.worker.running
         self.teach_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running or bool(self.stage.text()))  # no empty bar at first
         self.import_button.setEnabled(not running)
         self.delete_button.setEnabled(not running and bool(self.list.selectedItems()))
-        self.use_button.setEnabled(not running and Path(self.store.model_path).is_file())
+        personal = Path(self.store.model_path)
+        in_use = self._model_in_use
+        self.use_button.setEnabled(not running and personal.is_file()
+                                   and in_use != personal.resolve())
+        self.shipped_button.setEnabled(not running and in_use is not None
+                                       and in_use != bundled_model_path().resolve())

@@ -30,8 +30,8 @@ from mnist_desktop.gui.common.overlay import boxes_for
 from mnist_desktop.gui.common.qt_image import array_to_qimage, fit_for_display
 from mnist_desktop.gui.common.recognition_worker import RecognitionWorker
 from mnist_desktop.gui.common.settings import add_recent_file, app_settings
+from mnist_desktop.gui.common.text import percent
 from mnist_desktop.gui.image.image_view import ImageView
-from mnist_desktop.gui.result.result_widgets import percent
 from mnist_desktop.results import NumberReading, Reading, Recognition
 
 if TYPE_CHECKING:
@@ -219,7 +219,10 @@ class ImageTab(QWidget):
     @staticmethod
     def _summary(result: Reading) -> str:
         if result.is_number:
-            return f"the number {result.text.replace(chr(10), ' ')}"
+            lines = [line for line in result.text.split("\n") if line]
+            if len(lines) > 1:
+                return f"{len(lines)} lines of digits: {' / '.join(lines)}"
+            return f"the number {result.text}"
         if result.status == "no_digit":
             return "no digit found"
         if result.status == "unsure":

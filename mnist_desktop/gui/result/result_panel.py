@@ -6,6 +6,8 @@ big, one chip per digit; clicking a chip shows that digit's details) or None (no
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
@@ -21,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_desktop.gui.common.overlay import OK_COLOUR, SELECTED_COLOUR, UNSURE_COLOUR
-from mnist_desktop.gui.result.result_widgets import PixelView, ProbabilityBars, StepStrip, percent
+from mnist_desktop.gui.common.text import percent, plural
+from mnist_desktop.gui.result.result_widgets import PixelView, ProbabilityBars, StepStrip
 from mnist_desktop.results import NumberReading, Reading, Recognition
 
 PANEL_WIDTH = 336
@@ -40,14 +43,34 @@ def _section(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+CORRECTED = "Corrected by you"
+"""The start of the message of a digit the user corrected (see ``corrected``)."""
+
+
+def corrected(result: Recognition, digit: int) -> Recognition:
+    """``result`` as the user says it is: ``digit``, sure, the model's own answer kept in the
+    message (its probabilities stay the model's)."""
+    said = result.label if result.found else "nothing"
+    return dataclasses.replace(result, digit=digit, confidence=1.0, status="ok",
+                               message=f"{CORRECTED} (the model read {said})", is_digit=True)
+
+
+def lines_of(reading: NumberReading) -> list[list[int]]:
+    """The digits' indices line by line (one line when the reading has no line breaks)."""
+    lines = [list(line) for line in reading.lines if line]
+    return lines or [list(range(len(reading.digits)))]
+
+
 def describe(result: Recognition) -> tuple[str, str, str]:
     """Big text, one-line verdict and its colour for one digit's result."""
+    if result.status == "ok" and result.message.startswith(CORRECTED):
+        return str(result.digit), result.message, OK_COLOUR.name()
     if not result.is_digit:  # a letter, a sign or a scribble among the digits of a number
         return "?", f"Not a digit ({result.confidence:.0%} sure)", UNSURE_COLOUR.name()
     if result.status == "no_digit" or result.digit is None:
         return "–", "No digit found", _NEUTRAL
     if result.status == "unsure":
-        return ("?", f"Not sure – looks most like {result.digit} ({result.confidence:.0%})",
+        return ("?", f"Not sure – looks most like {result.digit} ({percent(result.confidence)})",
                 UNSURE_COLOUR.name())
     return str(result.digit), f"{percent(result.confidence)} sure", OK_COLOUR.name()
 
@@ -176,9 +199,15 @@ class ResultPanel(QFrame):
         font.setBold(True)
         size = max_point
         available = max(80, self.width() - self.pixels.width() - 40)
-        while size > 16:
+        lines = text.split("\n")
+        # the lines fit beside the 28x28 view, above the verdict: the panel does not grow
+        high = max(self.big.minimumHeight(), self.pixels.height() - 30)
+        size = max_point
+        while size > 10:
             font.setPointSizeF(size)
-            if QFontMetrics(font).horizontalAdvance(text) <= available:
+            metrics = QFontMetrics(font)
+            if (max(metrics.horizontalAdvance(line) for line in lines) <= available
+                    and metrics.lineSpacing() * len(lines) <= high):
                 break
             size -= 2
         self.big.setFont(font)
@@ -206,19 +235,30 @@ class ResultPanel(QFrame):
         self._show_details(result)
 
     def _show_number(self, reading: NumberReading) -> None:
-        text = reading.text.replace("\n", " ")
+        lines = lines_of(reading)
+        text = "\n".join("".join(reading.digits[i].label if reading.digits[i].status == "ok"
+                                  else "?" for i in line) for line in lines)
         unsure = sum(d.status != "ok" for d in reading.digits)
         colour = UNSURE_COLOUR.name() if unsure else OK_COLOUR.name()
         self._set_big(text, colour)
+        count = plural(len(reading.digits), "digit")
+        if len(lines) > 1:
+            count += f" on {len(lines)} lines"
         if unsure:
-            verdict = (f"{len(reading.digits)} digits – not sure about {unsure} "
-                       f"(shown as ?)")
+            verdict = f"{count} – not sure about {unsure} (shown as ?)"
+        elif any(d.message.startswith(CORRECTED) for d in reading.digits):
+            verdict = f"{count} – corrected by you"
         else:
-            verdict = f"{len(reading.digits)} digits – {percent(reading.confidence)} sure"
+            verdict = f"{count} – {percent(reading.confidence)} sure"
         self.verdict.setText(verdict)
         self.verdict.setStyleSheet(f"color: {colour}; font-weight: 600;")
-        for index, digit in enumerate(reading.digits):
-            self._add_chip(index, digit)
+        grid_row = 0  # one row of chips per line of writing (a long line wraps)
+        self._compact_chips = len(lines) > 1  # several rows: smaller chips, room for the bars
+        for line in lines:
+            for column, index in enumerate(line):
+                self._add_chip(index, reading.digits[index], grid_row + column // _CHIPS_PER_ROW,
+                               column % _CHIPS_PER_ROW)
+            grid_row += -(-len(line) // _CHIPS_PER_ROW)
         self.chips_title.show()
         self.chips_box.show()
         self.detail.show()
@@ -238,22 +278,26 @@ class ResultPanel(QFrame):
         self.message.setText(result.message if result.status != "ok" else "")
 
     # --- chips ------------------------------------------------------------------------------
-    def _add_chip(self, index: int, digit: Recognition) -> None:
-        """Show digit ``index`` as a chip; chips are reused from number to number."""
+    def _add_chip(self, index: int, digit: Recognition, row: int, column: int) -> None:
+        """Show digit ``index`` as a chip at (row, column); chips are reused from number to
+        number, never destroyed and re-made (a live tab shows several results a second)."""
         if index < len(self._chips):
             chip = self._chips[index]
+            self.chips_layout.removeWidget(chip)
         else:
             chip = QToolButton(self.chips_box)
             chip.setCheckable(True)
             chip.setAutoRaise(False)
-            chip.setMinimumSize(34, 30)
             self._chips.append(chip)
             self.chip_group.addButton(chip, index)
-            self.chips_layout.addWidget(chip, index // _CHIPS_PER_ROW, index % _CHIPS_PER_ROW)
+        self.chips_layout.addWidget(chip, row, column)
         chip.setText(digit.label)
+        compact = getattr(self, "_compact_chips", False)
+        chip.setMinimumSize(*((28, 22) if compact else (34, 30)))
         colour = UNSURE_COLOUR.name() if digit.status != "ok" else OK_COLOUR.name()
         chip.setStyleSheet(
-            f"QToolButton {{ font-weight: 700; font-size: 14pt; color: {colour};"
+            f"QToolButton {{ font-weight: 700; font-size: {11 if compact else 14}pt;"
+            f" color: {colour};"
             f" border: 1px solid {colour}; border-radius: 5px; padding: 1px 6px; }}"
             f"QToolButton:checked {{ background: {SELECTED_COLOUR.name()}; color: white;"
             f" border-color: {SELECTED_COLOUR.name()}; }}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from mnist_desktop.gui.common.overlay import OK_COLOUR, UNSURE_COLOUR
 from mnist_desktop.gui.common.qt_image import array_to_qimage
+from mnist_desktop.gui.common.text import percent
 from mnist_desktop.results import PipelineStep
 
 STEP_TITLES = {"grey": "Grey", "contrast": "Contrast", "threshold": "Ink",
@@ -23,11 +23,6 @@ STEP_HELP = {
     "crop": "The digit cut out, strokes brought to MNIST thickness",
     "28x28": "Scaled to 20x20 and centred in 28x28, as in MNIST",
 }
-
-
-def percent(p: float) -> str:
-    """A probability as "97.3 %", rounded down so that nearly-certain never reads 100 %."""
-    return f"{min(math.floor(p * 1000) / 10, 99.9):.1f} %"
 
 
 class ProbabilityBars(QWidget):
@@ -49,7 +44,7 @@ class ProbabilityBars(QWidget):
     def describe(self) -> str:
         if self._probs is None or not self._probs.any():
             return "no probabilities"
-        return ", ".join(f"{d}: {p:.0%}" for d, p in enumerate(self._probs))
+        return ", ".join(f"{d}: {percent(p)}" for d, p in enumerate(self._probs))
 
     def _row(self) -> int:
         return max(21, QFontMetrics(self.font()).height() + 7)

@@ -54,6 +54,9 @@ MIN_ROI = 0.05
 NO_FRAMES_TIMEOUT = 3.0
 """Seconds without a frame before a camera or stream is reported as gone."""
 DEFAULT_FILE_FPS = 25.0
+BLANK_FRAMES_RESET = 3
+"""Frames in a row with no digit after which the last answer (and its box) is dropped: the
+paper changed, not a flicker."""
 
 def clamp_roi(roi: Roi) -> Roi:
     """Keep a region inside the frame and at least ``MIN_ROI`` wide and high."""
@@ -301,6 +304,7 @@ class CameraWorker(QObject):
         rate = _Rate(10)
         recent: deque[tuple[Reading, np.ndarray]] = deque(maxlen=2 * smoother.digits.window + 1)
         last_notice = ""
+        blank = 0
         while not self._stop.is_set():
             item = self._inbox.take()
             if item is None:
@@ -331,6 +335,10 @@ class CameraWorker(QObject):
                 label = raw.answer
                 smoothed, steady = raw, True
             else:
+                blank = 0 if raw.found else blank + 1
+                if blank == BLANK_FRAMES_RESET:
+                    smoother.reset()  # the old answer is gone from the paper
+                    recent.clear()
                 recent.append((raw, picture))
                 answer = smoother.update(raw)
                 smoothed, label, steady = answer.result, answer.label, answer.steady

@@ -71,6 +71,19 @@ class SourcePicker(QWidget):
             self.combo.addItem(text)
         self.combo.setEditText(text)
 
+    def forget(self, text: str) -> None:
+        """Take a source that could not be opened out of the recent list."""
+        settings = app_settings()
+        recent = read_list(settings, "webcam/recent_sources")
+        if text in recent:
+            settings.setValue("webcam/recent_sources", [t for t in recent if t != text])
+        if str(settings.value("webcam/source", "") or "") == text:
+            settings.setValue("webcam/source", "")
+        index = self.combo.findText(text)
+        if index >= 0 and not isinstance(parse_source(text), int):
+            self.combo.removeItem(index)
+        self.combo.setEditText(text)  # still there to be fixed and tried again
+
     def browse(self) -> None:
         settings = app_settings()
         folder = str(settings.value("webcam/video_dir", str(Path.home())))

@@ -38,7 +38,7 @@ class WebcamControls:
         layout = QVBoxLayout(parent)
         layout.addLayout(hbox(QLabel("Source:"), (self.source_picker, 1), self.start_button))
         layout.addWidget(self.preview, 1)
-        layout.addLayout(hbox((self.message_label, 1), self.info_label))
+        layout.addLayout(hbox((self.message_label, 1), (self.info_label, 1)))
         layout.addLayout(hbox(self.number_box, self.freeze_button, self.snapshot_button,
                               self.send_button, None))
 
@@ -52,6 +52,7 @@ def build_controls() -> WebcamControls:
     message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     info_label = QLabel()
     info_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    info_label.setWordWrap(True)  # a narrow window wraps the line instead of cutting it
     info_label.setToolTip("Frames per second delivered by the source, and how many "
                           "of them are recognised per second")
     number_box = QCheckBox("&Number")

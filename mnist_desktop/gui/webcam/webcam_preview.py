@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_desktop.gui.common.overlay import OverlayBox, boxes_for, paint_boxes
+from mnist_desktop.gui.common.text import percent
 from mnist_desktop.gui.webcam.camera_worker import DEFAULT_ROI, FrameResult, Roi, clamp_roi
 
 GRIP = 10.0
@@ -246,7 +247,7 @@ class WebcamPreview(QWidget):
         else:
             text = result.label.replace("\n", " ")
         if not shown.is_number and shown.found:
-            text += f"  {shown.confidence:.0%}"
+            text += f"  {percent(shown.confidence)}"
         self._badge(painter, QPointF(roi.x(), roi.y() - 2), text, colour, 22, above=True)
 
     def _badge(self, painter: QPainter, at: QPointF, text: str, colour: QColor, points: int,

@@ -67,6 +67,7 @@ class WebcamTab(QWidget):
         self._frozen = False
         self._panel_label, self._panel_at = "", 0.0
         self._panel_sent: FrameResult | None = None
+        self._source_text = ""
         self._build()
         self._update_controls()
 
@@ -140,7 +141,7 @@ class WebcamTab(QWidget):
         except ValueError as error:
             self._show_message(str(error), error=True)
             return
-        self.source_picker.remember(text)
+        self._source_text = text  # remembered once it opens
         self.set_frozen(False)
         self._frame = self._result = self._info = None
         self._panel_sent = None
@@ -241,6 +242,7 @@ class WebcamTab(QWidget):
         if not self._is_current():
             return
         self._info = info
+        self.source_picker.remember(self._source_text)
         self._show_message(f"Showing {info.name}.")
 
     @Slot(object)
@@ -283,9 +285,10 @@ class WebcamTab(QWidget):
     def _on_stopped(self, stopped: CaptureStopped) -> None:
         if not self._is_current():
             return
+        opened = self._info is not None
         self._end_run(self._worker)
-        if self._frame is None:
-            self.preview.set_placeholder(f"{stopped.message}\n\n{IDLE_TEXT}")
+        if stopped.reason == "error" and not opened:
+            self.source_picker.forget(self._source_text)
         self._show_message(stopped.message, error=stopped.reason == "error")
 
     # -- internals -----------------------------------------------------------------------------
@@ -321,9 +324,11 @@ class WebcamTab(QWidget):
         write_bool(app_settings(), "webcam/number_mode", on)
 
     def _show_message(self, text: str, error: bool = False) -> None:
+        """The line under the preview; news also goes to the status bar, a problem is said
+        once, in red, in the tab (not on the preview, and not again in the status bar)."""
         self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
-        self.statusMessage.emit(text)
+        self.statusMessage.emit("" if error else text)
 
     def _update_controls(self) -> None:
         running = self._worker is not None
