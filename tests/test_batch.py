@@ -232,8 +232,8 @@ def test_one_failing_file_or_model_call_loses_nothing_else(tmp_path, recognizer,
         def recognize_preprocessed(self, items):
             raise RuntimeError("no model")
 
-    monkeypatch.setattr(batch_files, "preprocess", real)
-    items = classify_paths(Broken(), [tmp_path, tmp_path / "gone.png"])
+    monkeypatch.setattr(batch_files, step, real)
+    items = classify_paths(Broken(), [tmp_path, tmp_path / "gone.png"], mode="digit")
     assert [i.message for i in items] == ["the model failed: RuntimeError: no model"] * 3 + [
         "no such file or folder"]
 

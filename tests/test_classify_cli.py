@@ -124,6 +124,7 @@ def test_multi_adds_the_digits_column(use_model, tmp_path, capsys) -> None:
     (["classify", "x", "--workers", "0"], "must be at least 1"),
     (["classify", "x", "--format", "xml"], "invalid choice"),
     (["classify", "x", "-o", "/no/such/folder/out.csv"], "does not exist"),
+    (["classify", "x", "--digit", "--multi"], "not allowed with argument"),
 ])
 def test_usage_errors_exit_2(argv, phrase, capsys) -> None:
     with pytest.raises(SystemExit) as exited:

@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -297,8 +298,11 @@ class ClusterRun(BatchRun):
             return ()
         resubmits = RESUBMITS
         while not self._cancel.is_set():
+            if not future.done():  # polled locally: distributed's result(timeout=) can raise
+                time.sleep(0.05)   # UnboundLocalError when it times out while a worker dies
+                continue
             try:
-                return future.result(timeout=0.1)
+                return future.result()
             except (TimeoutError, distributed.TimeoutError):
                 continue
             except distributed.KilledWorker:

@@ -52,7 +52,7 @@ def corrected(result: Recognition, digit: int) -> Recognition:
     message (its probabilities stay the model's)."""
     said = result.label if result.found else "nothing"
     return dataclasses.replace(result, digit=digit, confidence=1.0, status="ok",
-                               message=f"{CORRECTED} (the model read {said})")
+                               message=f"{CORRECTED} (the model read {said})", is_digit=True)
 
 
 def lines_of(reading: NumberReading) -> list[list[int]]:
@@ -65,6 +65,8 @@ def describe(result: Recognition) -> tuple[str, str, str]:
     """Big text, one-line verdict and its colour for one digit's result."""
     if result.status == "ok" and result.message.startswith(CORRECTED):
         return str(result.digit), result.message, OK_COLOUR.name()
+    if not result.is_digit:  # a letter, a sign or a scribble among the digits of a number
+        return "?", f"Not a digit ({result.confidence:.0%} sure)", UNSURE_COLOUR.name()
     if result.status == "no_digit" or result.digit is None:
         return "–", "No digit found", _NEUTRAL
     if result.status == "unsure":
