@@ -68,11 +68,11 @@ def test_worker_processes_list_and_load_lazily(tmp_path, recognizer, monkeypatch
     assert run.processes and done == 1500
 
 
-def crash_on_marked_files(paths, thumbnail_size):
+def crash_on_marked_files(paths, thumbnail_size, mode="digit"):
     """A worker task that dies like a crashing decoder on files named crash*."""
     if any("crash" in os.path.basename(path) for path in paths):
         os._exit(3)
-    return batch_pool._prepare_task(paths, thumbnail_size)
+    return batch_pool._prepare_task(paths, thumbnail_size, mode)
 
 
 @needs_processes
