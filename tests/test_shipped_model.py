@@ -17,7 +17,7 @@ from mnist_desktop.training.mnist_data import KNOWN_SHA256
 REPO = Path(__file__).resolve().parent.parent
 
 # Arguments that say where things go or how loudly, not what is trained.
-NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device"}
+NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device", "qmnist_dir", "backup_dir"}
 # Arguments of `train.py --task lines` only.
 LINES_ONLY = {"task", "lines"}
 
