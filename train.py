@@ -48,6 +48,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     g.add_argument("--photos", type=int, default=20000, metavar="N",
                    help="MNIST training digits also rendered as synthetic phone photos and "
                    "added to the training set (default 20000; 0 disables)")
+    g.add_argument("--strokes", type=int, default=24000, metavar="N",
+                   help="MNIST training digits also re-drawn as pen strokes by random hands "
+                   "(ballpoint to marker, pressure, slant, aspect, elastic) and added "
+                   "(default 24000; 0 disables)")
+    g.add_argument("--forms", type=float, default=1.0, metavar="F",
+                   help="how often re-drawn digits take forms MNIST barely has (flagged and "
+                   "serif 1s, crossed 7s, open 4s, ...): 1 = the rates in "
+                   "training/stroke_forms.py, 0 = never (default 1)")
+    g.add_argument("--nondigits", type=int, default=10000, metavar="N",
+                   help="synthetic non-digits (letters, signs, scribbles) trained towards a "
+                   "uniform answer, so they come back unsure (default 10000; 0 disables)")
+    g.add_argument("--no-writer-balance", action="store_true",
+                   help="choose the digits to re-draw uniformly, not each QMNIST writer "
+                   "about equally often")
+    g.add_argument("--qmnist-dir", help="folder with QMNIST's writer ids (default: "
+                   "$QMNIST_DIR, else qmnist/ beside $MNIST_DIR)")
     g.add_argument("--realistic-test", type=int, default=3000, metavar="N",
                    help="MNIST test digits rendered as photos for the realistic-photo "
                    "accuracy (default 3000; 0 skips)")
@@ -87,6 +103,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="processes for preparing data (default: all cores)")
     g.add_argument("--output", help="where to write the model (default runs/model.keras; "
                    "lines runs/lines.keras); the JSON and PNG plots go beside it")
+    g.add_argument("--backup-dir", help="keep the training state here after every epoch; "
+                   "the same command run again resumes an interrupted run from it")
     g.add_argument("--quiet", action="store_true", help="no Keras progress bars")
     args = p.parse_args(argv)
     lines = args.task == "lines"
@@ -96,6 +114,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.lr = 1e-3 if lines else 2e-3
     if args.output is None:
         args.output = "runs/lines.keras" if lines else "runs/model.keras"
+    if not 0.0 <= args.forms <= 1.0:
+        p.error("--forms must be in [0, 1]")
     if not 0.0 <= args.validation_split < 0.5:
         p.error("--validation-split must be in [0, 0.5)")
     if args.epochs < 1 or args.batch_size < 1:
@@ -162,12 +182,59 @@ def prepare(args: argparse.Namespace, data: Any) -> dict[str, np.ndarray]:
         out["x_train"] = np.concatenate([out["x_train"], px])
         out["y_train"] = np.concatenate([out["y_train"], py])
         print(f"  synthetic photos: {len(px)} added ({lost} had no digit found)")
+    add_hands(args, data, train_idx, rng, out)
     if args.realistic_test:
         n = min(args.realistic_test, len(x_test))
         rx, ry, lost = photo_inputs(x_test[:n], y_test[:n], 10_000 + args.seed, workers=workers)
         out.update(x_real=rx, y_real=ry, real_lost=np.array(lost))
     print(f"  data through the pipeline in {time.perf_counter() - t:.0f} s: "
           f"{len(out['x_train'])} train, {len(out['x_val'])} validation, {len(x_test)} test")
+    return out
+
+
+def add_hands(args: argparse.Namespace, data: Any, train_idx: np.ndarray,
+              rng: np.random.Generator, out: dict[str, Any]) -> None:
+    """Digits re-drawn as pen strokes (writer-balanced, rarer forms) and non-digits."""
+    from mnist_desktop.io.checksums import file_sha256
+    from mnist_desktop.training import hands
+
+    workers = args.workers or None
+    writers, folder = None, hands.qmnist_dir(args.qmnist_dir)
+    if args.strokes and not args.no_writer_balance:
+        if folder is None:
+            print("  no QMNIST writer ids found (--qmnist-dir): re-drawn digits chosen uniformly")
+        else:
+            writers = hands.load_writers(folder, data.y_train)
+            out["qmnist_sha256"] = file_sha256(folder / hands.QMNIST_TRAIN)
+    out["writer_balanced"] = writers is not None
+    if args.strokes:
+        chosen = hands.writer_balanced(train_idx, writers, args.strokes, rng)
+        sx, sy, lost, varied = hands.stroke_inputs(
+            data.x_train[chosen], data.y_train[chosen], args.seed, forms=args.forms,
+            workers=workers)
+        out["x_train"] = np.concatenate([out["x_train"], sx])
+        out["y_train"] = np.concatenate([out["y_train"], sy])
+        out["stroke_counts"] = {"added": len(sx), "lost": lost, "rarer_forms": varied,
+                                "writers": int(len(np.unique(writers[chosen])))
+                                if writers is not None else None}
+        print(f"  re-drawn digits: {len(sx)} added ({varied} in rarer forms, {lost} lost)")
+    if args.nondigits:
+        nd = hands.nondigit_inputs(args.nondigits, args.seed, workers=workers)
+        out["x_train"] = np.concatenate([out["x_train"], nd])
+        out["y_train"] = np.concatenate([out["y_train"],
+                                         np.full(len(nd), hands.NOT_A_DIGIT, np.uint8)])
+        print(f"  non-digits: {len(nd)} added (uniform target)")
+    out["x_nondigit_test"] = hands.nondigit_inputs(1000, 10_000 + args.seed, split="test",
+                                                   workers=workers)
+
+
+def targets(labels: np.ndarray) -> np.ndarray:
+    """One-hot targets for digits; uniform over the ten digits for a non-digit (label 10)."""
+    labels = np.asarray(labels).astype(np.int64)
+    out = np.zeros((len(labels), 10), np.float32)
+    digit = labels < 10
+    out[np.flatnonzero(digit), labels[digit]] = 1.0
+    out[~digit] = 0.1
     return out
 
 
@@ -194,7 +261,7 @@ def make_sequence(x: np.ndarray, y: np.ndarray, args: argparse.Namespace, shuffl
             # so the batches are the same whichever thread makes them, in whatever order.
             idx = self.order[i * args.batch_size : (i + 1) * args.batch_size]
             rng = np.random.default_rng((args.seed, 0 if shuffle else 7, self.epoch, i))
-            return augment_batch(x[idx], rng, config), y[idx].astype(np.int32)
+            return augment_batch(x[idx], rng, config), targets(y[idx])
 
         def on_epoch_end(self) -> None:
             self.epoch += 1
@@ -221,15 +288,35 @@ def train(args: argparse.Namespace, strategy: Any, data: dict[str, np.ndarray]) 
         else:
             lr = args.lr
         model.compile(optimizer=keras.optimizers.Adam(lr),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                      loss="categorical_crossentropy",
+                      metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
     model.summary(print_fn=lambda line, **_: print("  " + line))
     has_val = len(data["x_val"]) > 0
     history = model.fit(
         make_sequence(data["x_train"], data["y_train"], args, shuffle=True),
         validation_data=(make_sequence(data["x_val"], data["y_val"], args, False)
                          if has_val else None),
-        epochs=args.epochs, verbose=0 if args.quiet else 2)
+        epochs=args.epochs, verbose=0 if args.quiet else 2,
+        callbacks=[keras.callbacks.BackupAndRestore(args.backup_dir)] if args.backup_dir else None)
     return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+def hands_figures(model: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """What the re-drawn digits and non-digits did: counts, and the held-out non-digits'
+    share that comes back unsure (top probability below the app's default threshold)."""
+    from mnist_desktop.results import DEFAULT_MIN_CONFIDENCE
+    from mnist_desktop.training import evaluate
+
+    out: dict[str, Any] = {"more_hands": {
+        k: data[k] for k in ("writer_balanced", "stroke_counts", "qmnist_sha256") if k in data}}
+    top = evaluate.top_probability(model, data["x_test"])
+    out["test_confident_share"] = float(np.mean(top >= DEFAULT_MIN_CONFIDENCE))
+    nd = data.get("x_nondigit_test")
+    if nd is not None and len(nd):
+        top = evaluate.top_probability(model, nd)
+        out["nondigit_test"] = {"count": int(len(nd)),
+                                "unsure_share": float(np.mean(top < DEFAULT_MIN_CONFIDENCE))}
+    return out
 
 
 def float32_model(model: Any, arch: str) -> Any:
@@ -316,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             "accuracy": real["accuracy"] * real["count"] / max(1, real["count"] + lost),
             "per_class_accuracy": real["per_class_accuracy"],
         }
+    meta.update(hands_figures(model, data))
     meta.update({
         "arguments": vars(args), "data_source": mnist.source, "data_sha256": mnist.checksums,
         "train_count": int(len(data["x_train"])), "validation_count": int(len(data["x_val"])),
@@ -337,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MNIST test accuracy (raw 28x28 images): {raw['accuracy']:.4%}")
     if "realistic_photos" in meta:
         print(f"realistic photos accuracy: {meta['realistic_photos']['accuracy']:.4%}")
+    if "nondigit_test" in meta:
+        print(f"held-out non-digits unsure: {meta['nondigit_test']['unsure_share']:.2%}; "
+              f"MNIST test digits confident: {meta['test_confident_share']:.2%}")
     print(f"saved {output} and its metadata/plots; total {meta['total_seconds']:.0f} s")
     return 0
 

@@ -44,7 +44,8 @@ def read_folder(folder: Path) -> tuple[list[np.ndarray], np.ndarray]:
     return images, np.array([int(row["label"]) for row in rows])
 
 
-def score(recognizer: object, name: str, images: list[np.ndarray], labels: np.ndarray) -> None:
+def score(recognizer: object, name: str, images: list[np.ndarray], labels: np.ndarray
+          ) -> np.ndarray:
     start = time.perf_counter()
     results = recognizer.recognize_many(images)  # type: ignore[attr-defined]
     ms = (time.perf_counter() - start) * 1000 / max(1, len(images))
@@ -53,6 +54,20 @@ def score(recognizer: object, name: str, images: list[np.ndarray], labels: np.nd
     right = digits == labels
     print(f"| {name} | {len(images)} | {np.mean(right):.2%} | {np.mean(right & ~unsure):.2%} "
           f"| {np.sum(digits < 0)} | {int(unsure.sum())} | {ms:.2f} |", flush=True)
+    return digits
+
+
+def confusions(name: str, digits: np.ndarray, labels: np.ndarray) -> None:
+    """Per-digit accuracy and the confusions left (best guesses; -1: no digit found)."""
+    per = [np.mean(digits[labels == d] == d) for d in range(10)]
+    print(f"\n{name} per digit: " + ", ".join(f"{d}: {a:.1%}" for d, a in enumerate(per)))
+    pairs: dict[tuple[int, int], int] = {}
+    for truth, guess in zip(labels.tolist(), digits.tolist(), strict=True):
+        if truth != guess:
+            pairs[(truth, guess)] = pairs.get((truth, guess), 0) + 1
+    worst = sorted(pairs.items(), key=lambda kv: -kv[1])[:12]
+    print("confusions left: " + ", ".join(
+        f"{t} read as {'nothing' if g < 0 else g}: {n}" for (t, g), n in worst) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,20 +88,30 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|")
     if args.real and (Path(args.real) / "labels.csv").is_file():
         images, labels = read_folder(Path(args.real))
-        score(recognizer, Path(args.real).name, images, labels)
+        digits = score(recognizer, Path(args.real).name, images, labels)
+        real_confusions = (Path(args.real).name, digits, labels)
+    else:
+        real_confusions = None
     try:
         data = load_mnist()
     except MnistDataError as error:
         print(f"\n(MNIST crops skipped: {error})")
-        return 0
-    digits = data.x_test[FIRST : FIRST + args.count]
-    labels = data.y_test[FIRST : FIRST + args.count]
+        data = None
+    if data is not None:
+        mnist_crops(recognizer, data, args.count, tight_crop)
+    if real_confusions is not None:
+        confusions(*real_confusions)
+    return 0
+
+
+def mnist_crops(recognizer: object, data: object, count: int, tight_crop: object) -> None:
+    digits = data.x_test[FIRST : FIRST + count]  # type: ignore[attr-defined]
+    labels = data.y_test[FIRST : FIRST + count]  # type: ignore[attr-defined]
     for side in (16, 32):
         for stretch in (False, True):
-            crops = [tight_crop(d, side, stretch=stretch) for d in digits]
+            crops = [tight_crop(d, side, stretch=stretch) for d in digits]  # type: ignore[operator]
             name = f"MNIST test, tight {side}x{side}" + (", stretched" if stretch else "")
             score(recognizer, name, crops, labels)
-    return 0
 
 
 if __name__ == "__main__":

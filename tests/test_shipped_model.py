@@ -17,7 +17,7 @@ from mnist_desktop.training.mnist_data import KNOWN_SHA256
 REPO = Path(__file__).resolve().parent.parent
 
 # Arguments that say where things go or how loudly, not what is trained.
-NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device"}
+NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device", "qmnist_dir", "backup_dir"}
 # Arguments of `train.py --task lines` only.
 LINES_ONLY = {"task", "lines"}
 
@@ -27,6 +27,10 @@ def meta() -> dict:
     return json.loads(bundled_model_path().with_suffix(".json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.xfail("nondigit_test" not in json.loads(
+    bundled_model_path().with_suffix(".json").read_text(encoding="utf-8")), strict=True,
+    reason="the bundled model predates train.py's issue-21 defaults (re-drawn digits, "
+    "non-digits); the retrain with the new defaults replaces it")
 def test_model_was_trained_with_the_default_arguments_on_all_of_mnist(meta):
     defaults = train_defaults()
     used = meta["arguments"]

@@ -14,7 +14,8 @@ class TeachError(Exception):
 
 @dataclass(frozen=True)
 class TeachOptions:
-    epochs: int = 10
+    epochs: int = 15
+    """Steps of teaching, in epochs of 40 steps, shared by the averaged fine-tunes."""
     seed: int = 0
     holdout: float = 0.2
     """Share of each digit's samples held back to measure (none for digits with < 3)."""

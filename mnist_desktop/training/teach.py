@@ -107,6 +107,13 @@ def mnist_digits(options: TeachOptions) -> tuple[np.ndarray, np.ndarray, np.ndar
                                 replace=False))
     replay = ((pipeline_inputs(data.x_train[chosen], options.workers), data.y_train[chosen])
               if options.replay else empty)
+    if options.replay >= 10:  # a tenth as many non-digits: the personal model stays unsure
+        from mnist_desktop.training.hands import NOT_A_DIGIT, nondigit_inputs
+
+        odd = nondigit_inputs(options.replay // 10, options.seed, workers=options.workers)
+        replay = (np.concatenate([replay[0], odd]),
+                  np.concatenate([np.asarray(replay[1], np.int64),
+                                  np.full(len(odd), NOT_A_DIGIT, np.int64)]))
     end = min(len(data.x_test), MNIST_CHECK_FIRST + options.mnist_check)
     check = ((pipeline_inputs(data.x_test[MNIST_CHECK_FIRST:end], options.workers),
               data.y_test[MNIST_CHECK_FIRST:end]) if options.mnist_check else empty)
