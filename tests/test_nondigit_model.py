@@ -55,7 +55,6 @@ def not_ok(reader, image: np.ndarray) -> list[str]:
             for name, r in (("recognize", direct), ("auto", auto)) if r.status == "ok"]
 
 
-@OLD_MODEL
 def test_an_l_shaped_stroke_is_not_a_digit(reader):
     image = canvas_with([np.array([[100, 50], [100, 220], [190, 220]], np.float32)])
     assert not_ok(reader, image) == []
