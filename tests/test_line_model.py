@@ -27,7 +27,8 @@ from mnist_desktop.training.mnist_data import KNOWN_SHA256
 REPO = Path(__file__).resolve().parent.parent
 NOT_TRAINING = {"data_dir", "output", "workers", "quiet", "device"}
 DIGITS_ONLY = {"arch", "photos", "realistic_test", "no_augment", "rotation", "shift", "zoom",
-               "shear", "thickness", "erase", "reshape", "schedule"}
+               "shear", "thickness", "erase", "reshape", "schedule",
+               "strokes", "forms", "nondigits", "no_writer_balance"}  # the digit model's data
 
 
 def one_hot(labels: list[int]) -> np.ndarray:
