@@ -61,8 +61,7 @@ def read_sheets(recognizer, count: int, seed: int, mnist_dir: str | None
 
 def read_real(recognizer, name: str) -> list[tuple[bool, float, str, str, str]] | None:
     import cv2
-
-    from mnist_desktop.training.real_sets import real_set
+    from real_sets import real_set
 
     found = real_set(name)
     if found is None:

@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnist_desktop.training.real_sets import real_set  # noqa: E402
+from real_sets import real_set  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

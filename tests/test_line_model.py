@@ -131,8 +131,11 @@ def test_shipped_line_model_was_trained_by_train_py_defaults(line_meta):
 def test_shipped_line_model_reads_real_cheque_amounts(line_meta):
     """The shipped file, re-measured here on every third real amount the way train.py
     measured all of them (whole picture, best path): it must be what train.py recorded."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from real_sets import car_a_inputs
+
     from mnist_desktop.reading.line_model import LineModel
-    from mnist_desktop.training.line_task import car_a_inputs, exact
+    from mnist_desktop.training.line_task import exact
 
     found = car_a_inputs()
     if found is None:
@@ -141,8 +144,19 @@ def test_shipped_line_model_reads_real_cheque_amounts(line_meta):
     model = LineModel.load()  # the shipped twin on LiteRT, as the reader runs it
     assert model.engine == "LiteRT"
     measured = exact(model, inputs[::3], texts[::3])
-    recorded = line_meta["car_a_dev_exact_model_only"]
+    # Models trained before the report moved out of train.py recorded it; a newer one is
+    # held to the figure benchmarks/line_model_car_a.py gave the shipped model (51.1 %).
+    recorded = line_meta.get("car_a_dev_exact_model_only", 0.511)
     assert measured >= recorded - 0.06, (measured, recorded)
+
+
+def test_training_code_never_opens_the_real_sets():
+    """The real sets are for validation only: train.py and the package never open them."""
+    sources = [REPO / "train.py", *sorted((REPO / "mnist_desktop").rglob("*.py"))]
+    naming = [str(path.relative_to(REPO)) for path in sources
+              if any(word in path.read_text("utf-8")
+                     for word in ("real_sets", "data/real", "MNIST_DESKTOP_REAL_DIR"))]
+    assert not naming, naming
 
 
 @pytest.mark.slow
@@ -150,12 +164,12 @@ def test_train_py_lines_task_writes_a_model_and_its_metadata(tmp_path, mnist_dir
     out = tmp_path / "lines.keras"
     done = subprocess.run(
         [sys.executable, str(REPO / "train.py"), "--task", "lines", "--data-dir", str(mnist_dir),
-         "--limit", "3000", "--lines", "600", "--epochs", "1", "--workers", "1",
+         "--limit", "1200", "--lines", "200", "--epochs", "1", "--workers", "1",
          "--device", "cpu", "--quiet", "--output", str(out)],
         capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     meta = json.loads(out.with_suffix(".json").read_text("utf-8"))
-    assert meta["train_lines"] == 600 and meta["arguments"]["task"] == "lines"
+    assert meta["train_lines"] == 200 and meta["arguments"]["task"] == "lines"
     assert meta["input_fingerprint"] == line_input_fingerprint().to_json()
     from mnist_desktop.reading.line_model import LineModel
 

@@ -2,10 +2,9 @@
 
 Lines are rendered from MNIST *training* digits (:mod:`mnist_desktop.training.line_synth`)
 and go through the reader's own :func:`~mnist_desktop.pipeline.line_input.line_input`. The digits
-held out for validation make the validation lines. When the real cheque amounts of
-``car-a-dev`` are beside the project, the share read exactly is printed after every epoch
-and stored in the metadata: a progress report only, they are never trained on and nothing
-is chosen by them.
+held out for validation make the validation lines. Training never opens the real sets:
+``benchmarks/line_model_car_a.py`` measures a trained model (or its checkpoints) on the real
+cheque amounts.
 """
 
 from __future__ import annotations
@@ -95,30 +94,12 @@ def read_texts(model: Any, inputs: list[np.ndarray], batch: int = 256) -> list[s
     return [out[j] for j in range(len(inputs))]
 
 
-def car_a_inputs() -> tuple[list[np.ndarray], list[str]] | None:
-    """The real cheque amounts as line inputs (the whole picture is one line), or None."""
-    from mnist_desktop.pipeline.line_input import line_input
-    from mnist_desktop.training.real_sets import real_set
-
-    rows = real_set("car-a-dev")
-    if not rows:
-        return None
-    inputs, texts = [], []
-    for path, label in rows:
-        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if grey is not None:
-            inputs.append(line_input(grey).image)
-            texts.append(label)
-    return inputs, texts
-
-
 def exact(model: Any, inputs: list[np.ndarray], texts: list[str]) -> float:
     read = read_texts(model, inputs)
     return float(np.mean([a == b for a, b in zip(read, texts, strict=True)])) if texts else 0.0
 
 
-def _fit(args: argparse.Namespace, train: tuple, val: tuple, car_a: tuple | None
-         ) -> tuple[Any, dict]:
+def _fit(args: argparse.Namespace, train: tuple, val: tuple) -> tuple[Any, dict]:
     import keras
 
     from mnist_desktop.training.line_net import build_line_model, ctc_loss
@@ -132,15 +113,12 @@ def _fit(args: argparse.Namespace, train: tuple, val: tuple, car_a: tuple | None
     model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=5.0), loss=ctc_loss)
     val_inputs = [x.astype(np.float32) / 255.0 for x in val[0]]
     val_texts = [label_text(r).replace("?", "") for r in val[1]]
-    history: dict[str, list[float]] = {"val_exact": [], "car_a_dev_exact": []}
+    history: dict[str, list[float]] = {"val_exact": []}
 
     class Report(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             history["val_exact"].append(exact(model, val_inputs, val_texts))
             line = f"  epoch {epoch + 1}: synthetic validation exact {history['val_exact'][-1]:.1%}"
-            if car_a is not None:
-                history["car_a_dev_exact"].append(exact(model, *car_a))
-                line += f", car-a-dev exact {history['car_a_dev_exact'][-1]:.1%}"
             print(line, flush=True)
 
     fit = model.fit(train[0].astype(np.float32) / 255.0, train[1],
@@ -186,9 +164,8 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
     data_seconds = time.perf_counter() - t
     print(f"  {len(train[0])} training and {len(val[0])} validation lines in "
           f"{data_seconds:.0f} s", flush=True)
-    car_a = car_a_inputs()
     t = time.perf_counter()
-    model, history = _fit(args, train, val, car_a)
+    model, history = _fit(args, train, val)
     fit_seconds = time.perf_counter() - t
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -203,8 +180,6 @@ def run(args: argparse.Namespace, mnist: Any, device: str, started: float) -> di
         "data_source": mnist.source, "data_sha256": mnist.checksums,
         "train_lines": int(len(train[0])), "validation_lines": int(len(val[0])),
         "validation_exact": history["val_exact"][-1] if history["val_exact"] else None,
-        "car_a_dev_exact_model_only": (history["car_a_dev_exact"][-1]
-                                       if history["car_a_dev_exact"] else None),
         "history": history, "device": device, "data_seconds": round(data_seconds, 1),
         "fit_seconds": round(fit_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
