@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from image_corpus import digit_image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QToolButton
 
 from mnist_desktop.gui.common.settings import app_settings, read_bool, read_list, write_bool
 from mnist_desktop.gui.common.text import percent, plural
@@ -230,3 +230,27 @@ def test_a_white_digit_on_transparent_png_has_a_visible_thumbnail():
     dark = np.dstack([np.zeros((60, 60, 3), np.uint8), alpha])  # the usual: dark on clear
     thumb = make_thumbnail(dark, 32)
     assert thumb.min() < 40 and thumb.max() > 215 and np.median(thumb) > 200
+
+
+def test_a_small_window_shows_all_ten_probabilities_and_the_whole_toolbar(qtbot, window):
+    """At 930 x 600, with a large system font, the bar of the 9 is painted (it was cut
+    off) and the pen-width value does not run under the Undo button."""
+    font = window.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    window.setFont(font)
+    window.resize(930, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    bars = window.panel.bars
+    bars.set_probabilities(np.full(10, 0.1, np.float32))
+    picture = bars.grab().toImage()
+    inked = [min(picture.pixelColor(x, y).lightness() for x in range(0, 14)) < 110
+             for y in range(picture.height())]
+    labels = sum(1 for y in range(len(inked)) if inked[y] and (y == 0 or not inked[y - 1]))
+    assert labels == 10, f"{labels} digit labels painted in {bars.height()} px"
+    draw = window.draw_tab
+    value = draw.brush_value.geometry()
+    undo = next(button for button in draw.findChildren(QToolButton)
+                if button.defaultAction() is draw.undo_action).geometry()
+    assert value.right() < undo.left()

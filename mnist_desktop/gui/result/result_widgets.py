@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -55,10 +55,15 @@ class ProbabilityBars(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(160, 10 * self._row())
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # rows follow the font: ask the layout for the new height
+        super().changeEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        row = self._row()
+        row = max(8, min(self._row(), self.height() // 10))  # all ten bars, always
         metrics = QFontMetrics(self.font())
         label_w = metrics.horizontalAdvance("8") + 8
         value_w = metrics.horizontalAdvance("100.0 %") + 6
