@@ -44,9 +44,9 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    """300 small digits, then the hostile corpus (empty, truncated, not images, a folder)."""
+    """600 small digits, then the hostile corpus (empty, truncated, not images, a folder)."""
     folder = tmp_path_factory.mktemp("archive")
-    for i in range(300):
+    for i in range(600):
         (folder / f"digit_{i:04d}.png").write_bytes(png_bytes(digit_image(i % 10, 28 + i % 60)))
     build_corpus(folder / "z_corpus")
     return folder
@@ -98,7 +98,7 @@ def test_cancelling_keeps_the_rows_done_and_stops_the_rest(cluster, archive, rec
     for chunk in run.chunks():
         rows.extend(chunk)
         run.cancel()
-    assert run.cancelled and 0 < len(rows) < 300
+    assert run.cancelled and 0 < len(rows) < 600
     assert csv_text(rows).splitlines() == local[: len(rows) + 1]  # header and a prefix
     assert run.progress().done == len(rows)
 
@@ -190,7 +190,7 @@ def test_the_command_on_a_local_cluster_writes_the_local_file(archive, tmp_path)
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1]
     lines = outputs[0].splitlines()
-    assert sum("/digit_" in line for line in lines) == 300
+    assert sum("/digit_" in line for line in lines) == 600
     assert sum('"status": "error"' in line for line in lines) >= 5
 
 
