@@ -26,6 +26,11 @@ DEFAULT_MIN_NUMBER_CONFIDENCE = 0.85
 is right; see ``reading/number_confidence.py`` and the README's *Accuracy*) a number is
 *unsure* even when each of its digits passed ``DEFAULT_MIN_CONFIDENCE``."""
 NOT_A_DIGIT = "not a digit"
+EVEN_SCORES = 0.3
+"""A top score below this means the digit model sees no digit: it was trained to spread its
+scores evenly over the ten digits on letters, signs and scribbles (2 in 1,000 real ARDIS
+digits score this low)."""
+SPREAD = "the scores are spread over all ten digits: this does not look like a digit"
 SEVERAL_DIGITS = "several digits: use --multi"
 
 

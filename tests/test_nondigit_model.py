@@ -3,26 +3,11 @@ digits drawn the same way stay sure (issue 21)."""
 
 from __future__ import annotations
 
-import json
-
 import cv2
 import numpy as np
 import pytest
 
 from mnist_desktop.reading.resources import bundled_model_path
-
-
-def predates_non_digit_training() -> bool:
-    """Whether the bundled model was trained before non-digits were (its JSON has no
-    ``nondigit_test`` figure): then it calls non-digits digits, as issue 21 found."""
-    meta = bundled_model_path().with_suffix(".json")
-    return meta.exists() and "nondigit_test" not in json.loads(meta.read_text("utf-8"))
-
-
-OLD_MODEL = pytest.mark.xfail(
-    predates_non_digit_training(), strict=True,
-    reason="the bundled model predates training on non-digits (issue 21: the retrain with "
-    "train.py's new defaults replaces it)")
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +45,28 @@ def test_an_l_shaped_stroke_is_not_a_digit(reader):
     assert not_ok(reader, image) == []
 
 
-@OLD_MODEL
+def test_an_l_shaped_stroke_is_said_to_be_no_digit_not_a_weak_one(reader):
+    """The window says the L does not look like a digit, not "looks most like 1 (10 %)"."""
+    pytest.importorskip("PySide6")
+    from mnist_desktop.gui.result.result_panel import describe
+
+    result = reader.recognize(
+        canvas_with([np.array([[100, 50], [100, 220], [190, 220]], np.float32)]))
+    assert result.status == "unsure" and "does not look like a digit" in result.message
+    big, verdict, _ = describe(result)
+    assert big == "?" and verdict.startswith("Doesn't look like a digit")
+    seven = reader.recognize(canvas_with([np.array([[70, 60], [200, 60], [120, 230]],
+                                                   np.float32)]))
+    assert "does not look like a digit" not in seven.message
+    assert not describe(seven)[1].startswith("Doesn't")
+
+
 def test_three_overlapping_loops_are_not_a_digit(reader):
     image = canvas_with([ellipse(120, 110, 50, 45), ellipse(160, 140, 50, 45),
                          ellipse(125, 170, 50, 45)])
     assert not_ok(reader, image) == []
 
 
-@OLD_MODEL
 def test_a_small_held_out_set_of_non_digits_comes_back_unsure(reader):
     from mnist_desktop.training.nondigits import nondigit_images
 

@@ -27,10 +27,6 @@ def meta() -> dict:
     return json.loads(bundled_model_path().with_suffix(".json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.xfail("nondigit_test" not in json.loads(
-    bundled_model_path().with_suffix(".json").read_text(encoding="utf-8")), strict=True,
-    reason="the bundled model predates train.py's issue-21 defaults (re-drawn digits, "
-    "non-digits); the retrain with the new defaults replaces it")
 def test_model_was_trained_with_the_default_arguments_on_all_of_mnist(meta):
     defaults = train_defaults()
     used = meta["arguments"]

@@ -74,9 +74,6 @@ def test_recognizer_and_number_reader_share_the_rule(recognizer, clean_digits): 
             assert d.message.startswith("not sure: ") and "is below 99.9" in d.message
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: 1 of 11 readings marked ok is wrong ('6114' "
-                   "read '614' at 0.897: the line model reads the two 1s as one and the "
-                   "second 1 gets no symbol); the number confidence does not see it")
 def test_ok_numbers_are_right_on_spaced_sheets(recognizer, clean_digits):  # noqa: F811
     """Of clean sheets of separated digits, whatever is marked ok is right, and most are."""
     rng = np.random.default_rng(2020)

@@ -39,6 +39,7 @@ from mnist_desktop.reading.line_model import DOWNSAMPLE, MARK, Emission, greedy_
 from mnist_desktop.reading.number_confidence import Evidence, number_confidence
 from mnist_desktop.results import (
     DEFAULT_MIN_NUMBER_CONFIDENCE,
+    EVEN_SCORES,
     NOT_A_DIGIT,
     Box,
     NumberReading,
@@ -66,6 +67,13 @@ LOST_MIN_LINE = 0.1
 """A piece on which the line model put nothing is a digit only when the digit model gives
 it at least this confidence and it is at least this tall (x the writing's height); else
 it is ink that is no symbol (a mark the line model read past, a stray stroke)."""
+NO_DIGIT_MAX = EVEN_SCORES
+MARK_DOUBT = 0.2
+"""A piece standing apart is a mark when the digit model's scores on it stay below
+``NO_DIGIT_MAX`` everywhere (it sees no digit) and the line model gives the mark at least
+``MARK_DOUBT`` there. A geometric mean with the line model's scores would let the digit
+model's even scores pass unnoticed; but a digit in a cluttered cell can score as evenly
+(its piece holds a rule too), so the line model's doubt must agree."""
 MARK_TEXT = f"{NOT_A_DIGIT}: this looks like a letter, a sign or a scribble"
 
 
@@ -258,7 +266,8 @@ def _piece_result(recognizer, work: _Work, unit: segments.Unit, second: np.ndarr
     Where the line model put one symbol on the piece, that symbol's scores times the digit
     model's opinion of the piece's own ink; where it put none (a digit it dropped, or a
     mark it read past), a digit only when the digit model is sure of it and it is as tall
-    as the writing; where it put a mark and no digit, a mark."""
+    as the writing; where it put a mark and no digit, or where the digit model sees no
+    digit in the piece and the line model doubts its own (``NO_DIGIT_MAX``), a mark."""
     symbol = work.pieces[id(unit)]
     lo = min(p.lo for p in unit.parts)
     hi = max(p.hi for p in unit.parts)
@@ -268,16 +277,22 @@ def _piece_result(recognizer, work: _Work, unit: segments.Unit, second: np.ndarr
         confidence = max(float(e.probabilities[MARK]) for e in there)
         return _mark(_mixed(there[0].probabilities, second, PIECE_WEIGHT), confidence,
                      symbol), float(np.log(confidence)) - cost
+    seen = segments.evidence(work.probs, lo, hi)
+    if (there and second is not None and float(np.max(second)) < NO_DIGIT_MAX
+            and float(seen[MARK]) >= MARK_DOUBT):
+        confidence = 1.0 - float(np.max(second))
+        return (_mark(_mixed(seen, second, PIECE_WEIGHT), confidence, symbol),
+                float(np.log(confidence)) - cost)
     if len(there) == 1:
         probs = _mixed(there[0].probabilities, second, PIECE_WEIGHT)
     else:
-        probs = _mixed(segments.evidence(work.probs, lo, hi), second, LOST_WEIGHT)
+        probs = _mixed(seen, second, LOST_WEIGHT)
     if not there:
         box = segments.merged(unit.parts).box
-        seen = segments.evidence(work.probs, lo, hi, normalise=False)
+        raw = segments.evidence(work.probs, lo, hi, normalise=False)
         if (second is None or float(np.max(second)) < LOST_MIN_CONFIDENCE
                 or box[3] < LOST_MIN_HEIGHT * work.height
-                or float(seen[:10].max()) < LOST_MIN_LINE):
+                or float(raw[:10].max()) < LOST_MIN_LINE):
             return None, 0.0
     confidence = float(probs.max())
     return _result(recognizer, probs, confidence, symbol), float(np.log(confidence)) - cost

@@ -21,7 +21,9 @@ from mnist_desktop.reading.model_file import ModelError, ModelInfo, load_digit_m
 from mnist_desktop.results import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_NUMBER_CONFIDENCE,
+    EVEN_SCORES,
     SEVERAL_DIGITS,
+    SPREAD,
     NumberReading,
     Preprocessed,
     Reading,
@@ -93,6 +95,8 @@ class Recognizer:
         digit = int(np.argmax(probs))
         confidence = float(probs[digit])
         status, message = judge(confidence, self.min_confidence)
+        if confidence < EVEN_SCORES:
+            message = f"{message} – {SPREAD}"
         if pre.others:  # a number: one of its digits is no answer
             status, message = "unsure", SEVERAL_DIGITS
         return Recognition(digit, confidence, probs, pre.model_input, pre.box, pre.steps,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from mnist_desktop.gui.common.overlay import OK_COLOUR, SELECTED_COLOUR, UNSURE_COLOUR
 from mnist_desktop.gui.common.text import percent, plural
 from mnist_desktop.gui.result.result_widgets import PixelView, ProbabilityBars, StepStrip
-from mnist_desktop.results import NumberReading, Reading, Recognition
+from mnist_desktop.results import EVEN_SCORES, NumberReading, Reading, Recognition
 
 PANEL_WIDTH = 336
 _NEUTRAL = "#7a7a86"
@@ -69,6 +69,9 @@ def describe(result: Recognition) -> tuple[str, str, str]:
         return "?", f"Not a digit ({result.confidence:.0%} sure)", UNSURE_COLOUR.name()
     if result.status == "no_digit" or result.digit is None:
         return "–", "No digit found", _NEUTRAL
+    if result.status == "unsure" and result.confidence < EVEN_SCORES:
+        return ("?", f"Doesn't look like a digit (most like {result.digit}, "
+                f"{percent(result.confidence)})", UNSURE_COLOUR.name())
     if result.status == "unsure":
         return ("?", f"Not sure – looks most like {result.digit} ({percent(result.confidence)})",
                 UNSURE_COLOUR.name())
