@@ -159,15 +159,25 @@ def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkM
     return ink, select_digit(ink) if ink.candidates else []
 
 
-LONE_DIGIT_SIDE = 64
+LONE_DIGIT_SIDE = 128
 """A picture no bigger than this (a digit data set's or a form field's crop) whose ink is
 one digit is read as one digit without the number reader (the batch's fast path)."""
+LONE_MAX_ASPECT = 1.25
+"""...and whose ink is at most this many times as wide as it is tall (wider ink is two
+digits touching, for the number reader to tell)."""
 
 
 def _lone(ink: InkMap, labels: list[int]) -> bool:
-    """Whether the digit's ink is all the ink and stands as one piece across (no two
-    pieces side by side: that would be a number)."""
+    """Whether the digit's ink is all the ink, no wider than ``LONE_MAX_ASPECT`` x its
+    height, and stands as one piece across (no two pieces side by side: that would be a
+    number)."""
     if not labels or set(labels) != set(ink.candidates):
+        return False
+    left = min(int(ink.stats[i, 0]) for i in labels)
+    right = max(int(ink.stats[i, 0] + ink.stats[i, 2]) for i in labels)
+    top = min(int(ink.stats[i, 1]) for i in labels)
+    bottom = max(int(ink.stats[i, 1] + ink.stats[i, 3]) for i in labels)
+    if right - left > LONE_MAX_ASPECT * (bottom - top):
         return False
     spans = sorted((int(ink.stats[i, 0]), int(ink.stats[i, 0] + ink.stats[i, 2]))
                    for i in labels)

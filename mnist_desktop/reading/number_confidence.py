@@ -49,9 +49,9 @@ def features(evidence: Evidence) -> np.ndarray:
         float(len(evidence.confidences)), float(evidence.differ)])
 
 
-WEIGHTS = np.array([1.8148, 4.6032, 0.0118, -0.0450, 0.1926, -0.1053, 0.2938, -0.5943,
-                    -0.0357, -0.1066])
-BIAS = 2.0053
+WEIGHTS = np.array([1.8816, 4.2217, 0.0184, 0.1160, -0.0825, -0.0795, 2.1799, -0.5488, 0.0521,
+                    -0.1429])
+BIAS = -0.2002
 """The fitted logistic model (``benchmarks/number_confidence.py --fit`` prints them)."""
 
 
