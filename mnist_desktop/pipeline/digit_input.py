@@ -202,7 +202,7 @@ def lone_digit(image: np.ndarray, *, steps: bool = True) -> Preprocessed | None:
     ink, labels = digit_ink(grey)
     if not _lone(ink, labels):
         return None
-    return preprocess(image, steps=steps)
+    return _from_ink(ink, labels, steps)  # the ink found above, not found again
 
 
 def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
@@ -219,7 +219,11 @@ def preprocess(image: np.ndarray, *, max_side: int = ANALYSIS_MAX_SIDE,
         shown = (PipelineStep("grey", _display(grey)),) if steps else ()
         return Preprocessed(None, None, shown,
                             f"image too small ({grey.shape[1]}x{grey.shape[0]} pixels)")
-    ink, labels = digit_ink(grey, max_side)
+    return _from_ink(*digit_ink(grey, max_side), steps)
+
+
+def _from_ink(ink: InkMap, labels: list[int], steps: bool) -> Preprocessed:
+    """``preprocess``'s result from the ink it found and its digit's components."""
     shown = [
         PipelineStep("grey", _display(ink.grey)),
         PipelineStep("contrast", _display(ink.contrast)),
