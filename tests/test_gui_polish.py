@@ -254,3 +254,25 @@ def test_a_small_window_shows_all_ten_probabilities_and_the_whole_toolbar(qtbot,
     undo = next(button for button in draw.findChildren(QToolButton)
                 if button.defaultAction() is draw.undo_action).geometry()
     assert value.right() < undo.left()
+
+
+def test_a_long_verdict_of_one_digit_stays_inside_the_panel(qtbot, window):
+    """ "Digit 2 of 2: ? – Not sure – looks most like 5 (30.8 %)" ran off the panel's edge."""
+    import dataclasses
+
+    font = window.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)  # a large system font
+    window.setFont(font)
+    window.resize(1240, 780)
+    unsure = dataclasses.replace(digit(5, (40, 0, 20, 30), 0.308), status="unsure",
+                                 message="not sure: 30.8% is below 70%")
+    window.panel.show_result(NumberReading((digit(5), unsure), ((0,), (1,))))
+    window.panel.select_digit(1)
+    QApplication.processEvents()
+    detail = window.panel.detail
+    assert "looks most like 5" in detail.text()
+    needed = detail.fontMetrics().horizontalAdvance(detail.text())
+    shown = detail.width() if not detail.wordWrap() else detail.width() * max(
+        1, detail.height() // detail.fontMetrics().lineSpacing())
+    assert shown >= needed, f"{needed} px of text in {detail.width()} x {detail.height()} px"
+    assert detail.geometry().right() <= window.panel.contentsRect().right()

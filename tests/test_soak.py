@@ -134,7 +134,10 @@ def test_5000_video_frames_through_the_webcam_tab_keep_it_alive(qtbot, tmp_path,
     memory.append(rss_mib() or 0.0)
     nones.append(none_count() or 0)
     assert f"({FRAMES} frames)" in tab.message(), tab.message()
-    assert len(results) >= 200, f"only {len(results)} frames were read out of {FRAMES}"
+    # About 10 results a second reach the tab here (198-204 in 21 s on the 2-core machine,
+    # measured 2026-12-05 at this commit and the one before it): the bar checks that reading
+    # goes on all through the video, not its pace (benchmarks measure speed).
+    assert len(results) >= 150, f"only {len(results)} frames were read out of {FRAMES}"
     answers = {r.answer for r in results if r is not None}
     assert "3" in answers
     if rss_mib() is not None:

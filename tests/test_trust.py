@@ -172,3 +172,20 @@ def test_register_cells_read_through_the_clutter(recognizer, mnist_sample):
         exact += text == cell.text
         ok_wrong += answer.status == "ok" and text != cell.text
     assert exact >= 12 and ok_wrong <= 3, (exact, ok_wrong)
+
+
+def test_a_photo_of_one_digit_is_never_an_ok_number_of_two_lines(recognizer, mnist_sample):
+    """The broken-off end of a 9's stem was found as a second line and read as a 1: the
+    Batch tab showed one photographed 9 as "9 1", ok, 88.8 %."""
+    from mnist_desktop.training.synth import render_photo
+
+    images, labels = mnist_sample
+    rng = np.random.default_rng(3)  # the README screenshot's folder of photos
+    wrong = []
+    for i in range(100, 140, 4):
+        photo, _ = render_photo(images[i], rng, size=(480, 640))
+        answer = recognizer.read_as(photo, "auto")
+        if answer.status == "ok" and (answer.is_number or answer.digit != labels[i]):
+            wrong.append((i, answer.text if answer.is_number else answer.label))
+    assert wrong == []
+

@@ -372,6 +372,7 @@ def read_auto(recognizer, image: np.ndarray) -> Recognition | NumberReading:
     probs = model.probabilities([line.input.image for line in lines])
     works = [_work(grey, line, p) for line, p in zip(lines, probs, strict=True)]
     per_line, evidence = _read_lines(recognizer, works)
+    per_line = segments.without_nested(per_line)
     found = [r for results in per_line for r in results]
     if len(found) <= 1 and not (found and not found[0].is_digit):
         # one digit (or none): the single-digit pipeline and the digit model read it better

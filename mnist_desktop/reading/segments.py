@@ -18,6 +18,7 @@ Small pieces (dots, commas, dashes, underlines) are no digit on their own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -258,3 +259,26 @@ def choose(options: list[list[Unit]], score: dict[int, float]) -> list[Unit]:
 def count_cost(unit: Unit) -> float:
     """How far the line model's count of symbols on the unit's ink is from one."""
     return COUNT_PENALTY * abs(len(unit.emissions) - 1)
+
+
+NESTED = 0.8
+"""A symbol of one line whose box lies this much inside a larger symbol of another line is
+part of that symbol (the broken-off end of a 9's stem found as a second line), not a digit
+of its own."""
+
+
+def without_nested(per_line: list[list[Any]]) -> list[list[Any]]:
+    """Each line's results (anything with a ``box``) without those that lie inside a larger
+    one of another line."""
+    def inside(small: tuple[int, int, int, int] | None,
+               big: tuple[int, int, int, int] | None) -> bool:
+        if small is None or big is None or small[2] * small[3] >= big[2] * big[3]:
+            return False
+        w = min(small[0] + small[2], big[0] + big[2]) - max(small[0], big[0])
+        h = min(small[1] + small[3], big[1] + big[3]) - max(small[1], big[1])
+        return max(0, w) * max(0, h) >= NESTED * small[2] * small[3]
+
+    return [[r for r in results
+             if not any(inside(r.box, other.box) for j, line in enumerate(per_line) if j != i
+                        for other in line)]
+            for i, results in enumerate(per_line)]

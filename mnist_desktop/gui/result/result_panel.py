@@ -138,6 +138,7 @@ class ResultPanel(QFrame):
         layout.addWidget(self.chips_box)
         self.detail = QLabel(self)
         self.detail.setStyleSheet("font-weight: 600;")
+        self.detail.setWordWrap(True)  # a long verdict wraps instead of running off the panel
         layout.addWidget(self.detail)
 
         layout.addWidget(_section("Probabilities", self))
