@@ -6,6 +6,7 @@ hand them to the GUI without either side being able to change what the other see
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Union
 
@@ -32,6 +33,19 @@ scores evenly over the ten digits on letters, signs and scribbles (2 in 1,000 re
 digits score this low)."""
 SPREAD = "the scores are spread over all ten digits: this does not look like a digit"
 SEVERAL_DIGITS = "several digits: use --multi"
+
+
+def scale_box(box: Box, scale: float) -> Box:
+    """A box measured on a picture resized by ``scale`` (its pixels per original pixel),
+    in the original's pixels: the smallest whole-pixel box that covers it. The one box
+    scaling of the app (the pipeline's analysis size, the number reader's lines, a big
+    file loaded reduced)."""
+    if scale == 1.0:
+        return box
+    x, y, w, h = box
+    x0, y0 = math.floor(x / scale), math.floor(y / scale)
+    x1, y1 = math.ceil((x + w) / scale), math.ceil((y + h) / scale)
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
 def percent_floor(value: float) -> str:

@@ -9,13 +9,16 @@ import numpy as np
 import pytest
 
 from mnist_desktop.pipeline import digit_input
+from mnist_desktop.pipeline import ink as ink_module
 from mnist_desktop.pipeline.digit_input import preprocess
 from mnist_desktop.pipeline.fingerprint import (
     digit_input_fingerprint,
+    digit_probe_routes,
     digit_probes,
     line_input_fingerprint,
     line_probes,
 )
+from mnist_desktop.pipeline.ink import ROUTES
 from mnist_desktop.reading.line_model import bundled_line_model_path
 from mnist_desktop.reading.resources import bundled_model_path
 
@@ -74,17 +77,42 @@ def test_a_change_to_one_path_names_only_the_pictures_it_touches(monkeypatch):
     """Without the fast path for clean pictures, scans and drawings change; a photo on
     uneven paper, which never took the fast path, does not."""
     before = digit_input_fingerprint()
-    monkeypatch.setattr(digit_input, "clean_ink", lambda grey: None)
+    monkeypatch.setattr(digit_input, "clean_ink", lambda grey, shrunk=None: None)
     changed = digit_input_fingerprint().changed(before.to_json())
     assert "drawn on the canvas" in changed or "scanned" in changed
     assert "photographed" not in changed
     assert "blank page" not in changed
 
 
-def test_a_stored_fingerprint_from_another_probe_set_is_a_change():
+def test_a_stored_fingerprint_from_another_probe_set_is_told():
     now = digit_input_fingerprint()
-    assert now.changed({"overall": "x", "pictures": {}}) == sorted(now.pictures)
-    assert now.changed(None) == sorted(now.pictures)
+    assert now.unstored({"overall": "x", "pictures": {}}) == sorted(now.pictures)
+    assert now.unstored(None) == sorted(now.pictures)
+    assert now.changed({"pictures": {"a probe since removed": "0"}}) == ["a probe since removed"]
+    assert now.changed(now.to_json()) == [] and now.unstored(now.to_json()) == []
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: the shipped digit model (trained 2026-12-05) "
+                   "predates the 'form field on a line' probe, the first to take the flat "
+                   "route; its hash is stored by the next `make train`")
+def test_shipped_digit_model_fingerprint_holds_every_probe():
+    assert digit_input_fingerprint().unstored(_stored(bundled_model_path())) == []
+
+
+def test_every_route_of_the_pipeline_is_taken_by_a_probe():
+    assert set(digit_probe_routes().values()) == set(ROUTES)
+
+
+@pytest.mark.parametrize("route, function", [("flat", "flat_contrast"), ("photo", "ink_contrast")])
+def test_a_change_to_one_route_names_exactly_the_probes_that_take_it(monkeypatch, route, function):
+    """The fingerprint sees every route: fainter ink on one route changes the inputs of
+    the probes found by that route and of no other."""
+    before = digit_input_fingerprint()
+    original = getattr(ink_module, function)
+    monkeypatch.setattr(ink_module, function, lambda *a, **k: original(*a, **k) * 0.7)
+    changed = set(digit_input_fingerprint().changed(before.to_json()))
+    routes = digit_probe_routes()
+    assert changed == {name for name, r in routes.items() if r == route} - {"blank page"}
 
 
 @pytest.mark.parametrize("name", sorted(line_probes()))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from mnist_desktop.batch.progress import RowStatus
-from mnist_desktop.results import Box, NumberReading, Recognition
+from mnist_desktop.results import Box, NumberReading, Recognition, scale_box
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,8 @@ def item_from_recognition(index: int, path: str, rec: Recognition,
 
 
 def scaled_box(box: Box | None, scale: float) -> Box | None:
-    if box is None or scale == 1.0:
-        return box
-    x, y, w, h = box
-    x0, y0 = int(x / scale), int(y / scale)
-    return x0, y0, max(1, round((x + w) / scale) - x0), max(1, round((y + h) / scale) - y0)
+    """A box found on a file loaded reduced (``scale``), in the file's own pixels."""
+    return None if box is None else scale_box(box, scale)
 
 
 def item_from_reading(index: int, path: str, reading: NumberReading, scale: float = 1.0,

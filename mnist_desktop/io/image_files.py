@@ -27,6 +27,7 @@ from mnist_desktop.io.image_headers import (
     png_is_truncated,
     read_header,
 )
+from mnist_desktop.io.pixels import to_uint8
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -281,14 +282,7 @@ def make_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
     shown as the reader sees them (``pipeline.grey``): on the colour that contrasts with the
     opaque strokes, white behind dark ink, black behind light ink."""
     array = np.asarray(image)
-    if array.dtype != np.uint8:
-        if array.dtype == np.uint16:
-            array = (array >> 8).astype(np.uint8)
-        else:
-            values = np.nan_to_num(array.astype(np.float32))
-            if values.size and values.max() <= 1.0:
-                values = values * 255.0
-            array = np.clip(values, 0, 255).astype(np.uint8)
+    array = to_uint8(array)
     h, w = array.shape[:2]
     scale = size / max(h, w)
     if scale < 1:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from mnist_desktop.io.image_files import ImageLoadError, is_image_name, load_image, natural_key
+from mnist_desktop.io.pixels import to_uint8
 from mnist_desktop.results import Box
 
 SAMPLES_DIR = "samples"
@@ -62,11 +63,8 @@ def crop_for_sample(image: np.ndarray, box: Box | None) -> np.ndarray:
 
 def _as_png_bytes(image: np.ndarray) -> bytes:
     array = np.asarray(image)
-    if array.dtype not in (np.uint8, np.uint16):
-        values = np.nan_to_num(array.astype(np.float32))
-        if values.size and values.max() <= 1.0:
-            values = values * 255.0
-        array = np.clip(values + 0.5, 0, 255).astype(np.uint8)
+    if array.dtype != np.uint16:  # a 16-bit picture is kept at 16 bits
+        array = to_uint8(array)
     ok, data = cv2.imencode(".png", np.ascontiguousarray(array))
     if not ok:
         raise SampleError("the picture could not be encoded as PNG")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mnist_desktop.pipeline.components import components, speck_area, touches_edge
 from mnist_desktop.pipeline.ink import InkMap, analysis_image
 
 PAPER_SPREAD = 24
@@ -102,23 +103,25 @@ def _is_frame_line(stat: np.ndarray, shape: tuple[int, int]) -> bool:
     return (bw >= 0.9 * w and bh <= LINE_THIN * h) or (bh >= 0.9 * h and bw <= LINE_THIN * w)
 
 
-def clean_ink(image_grey: np.ndarray) -> InkMap | None:
+def clean_ink(image_grey: np.ndarray, shrunk: tuple[np.ndarray, float] | None = None
+              ) -> InkMap | None:
     """The ink of a clean picture (None: not clean, or lines to remove: use the photo path).
 
-    The test runs on the picture itself when it is small, else on the shrunk copy.
+    The test runs on the picture itself when it is small, else on the shrunk copy
+    (``shrunk``: that copy and its scale when the caller has made it already).
     """
-    grey, scale = analysis_image(image_grey, min_side=MIN_WORK_SIDE)
+    grey, scale = shrunk or analysis_image(image_grey, min_side=MIN_WORK_SIDE)
     picture = clean_picture(grey if scale < 1.0 else image_grey)
     if picture is None:
         return None
     ink_bright = grey if not picture.dark_ink else cv2.bitwise_not(grey)
     paper = picture.paper if not picture.dark_ink else 255 - picture.paper
     mask = cv2.compare(grey, picture.threshold, cv2.CMP_LE if picture.dark_ink else cv2.CMP_GT)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats = components(mask)
     if count <= 1:
         return None
     areas = stats[1:, cv2.CC_STAT_AREA]
-    min_area = max(4.0, 2e-5 * mask.size, 0.02 * float(areas.max()))
+    min_area = speck_area(float(areas.max()), mask.shape)
     keep = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= min_area]
     if not keep:
         return None  # only specks: the photo path says so
@@ -126,21 +129,12 @@ def clean_ink(image_grey: np.ndarray) -> InkMap | None:
     if lines and len(lines) < len(keep):
         return None  # ruled lines or a sheet edge beside the writing
     small = max(image_grey.shape) <= SMALL_SIDE
-    if not small and any(_touches(stats[i], mask.shape) for i in keep):
+    at_frame = any(touches_edge(stats[i], mask.shape) for i in keep)
+    if at_frame and not small:
         return None  # in a big picture, ink at the frame may be a shadow: the photo path
     stats[[i for i in range(1, count) if i not in keep], cv2.CC_STAT_AREA] = 0
     contrast = cv2.convertScaleAbs(ink_bright, alpha=1.0, beta=-float(paper))
     contrast = contrast.astype(np.float32) / max(1.0, 255.0 - paper)
     candidates = tuple(sorted(keep, key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])))
-    return InkMap(grey, contrast, mask, labels, stats, candidates, scale, picture.dark_ink)
-
-
-def _touches(stat: np.ndarray, shape: tuple[int, int]) -> bool:
-    h, w = shape
-    x, y, bw, bh = (int(v) for v in stat[:4])
-    return x <= 0 or y <= 0 or x + bw >= w or y + bh >= h
-
-
-def touches_frame(ink: InkMap, labels: list[int] | tuple[int, ...]) -> bool:
-    """Whether any of the components reaches the picture's edge (the picture is a crop)."""
-    return any(_touches(ink.stats[label], ink.shape) for label in labels)
+    return InkMap(grey, contrast, mask, labels, stats, candidates, scale, picture.dark_ink,
+                  route="crop" if at_frame else "clean")

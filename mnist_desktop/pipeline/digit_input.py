@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_desktop.pipeline.clean import clean_ink, touches_frame
+from mnist_desktop.pipeline.clean import clean_ink
+from mnist_desktop.pipeline.components import touches_edge
 from mnist_desktop.pipeline.grey import NotAnImageError, to_grey
-from mnist_desktop.pipeline.ink import ANALYSIS_MAX_SIDE, InkMap, find_ink
+from mnist_desktop.pipeline.ink import ANALYSIS_MAX_SIDE, InkMap, analysis_image, find_ink
 from mnist_desktop.pipeline.normalize import normalize_digit
 from mnist_desktop.results import PipelineStep, Preprocessed
 
@@ -65,7 +66,7 @@ def _main_component(ink: InkMap) -> int:
         inside = ink.labels[iy : iy + ih, ix : ix + iw] == label
         mean_contrast = float(ink.contrast[iy : iy + ih, ix : ix + iw][inside].mean())
         score = area * mean_contrast**2 * (1.0 - 0.8 * min(1.0, np.hypot(dx, dy)))
-        if x <= 0 or y <= 0 or x + bw >= w or y + bh >= h:
+        if touches_edge(ink.stats[label], ink.shape):
             score *= FRAME_PENALTY
         if score > best_score:
             best, best_score = label, score
@@ -151,11 +152,13 @@ def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkM
     Clean pictures take the fast path; a clean crop (ink reaching the edges) gives all its
     ink. Everything else goes the photo path, where the frame is suspect.
     """
-    ink = clean_ink(grey)
-    if ink is not None:
-        crop = touches_frame(ink, ink.candidates)
-        return ink, list(ink.candidates) if crop else select_digit(ink)
-    ink = find_ink(grey, max_side)
+    # A picture bigger than the analysis size is shrunk once, for both paths.
+    shrunk = (analysis_image(grey, max_side)
+              if max(grey.shape) > max(max_side, ANALYSIS_MAX_SIDE) else None)
+    ink = clean_ink(grey, shrunk if max_side == ANALYSIS_MAX_SIDE else None)
+    if ink is not None:  # a crop's ink is all the digit
+        return ink, list(ink.candidates) if ink.route == "crop" else select_digit(ink)
+    ink = find_ink(grey, max_side, shrunk=shrunk)
     return ink, select_digit(ink) if ink.candidates else []
 
 

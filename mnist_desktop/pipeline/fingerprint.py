@@ -33,10 +33,19 @@ class InputFingerprint:
         return {"overall": self.overall, "pictures": dict(self.pictures)}
 
     def changed(self, stored: object) -> list[str]:
-        """Names of the probes whose input differs from ``stored`` (a ``to_json`` dict)."""
-        pictures = stored.get("pictures", {}) if isinstance(stored, dict) else {}
-        names = sorted(set(self.pictures) | set(pictures))
-        return [name for name in names if self.pictures.get(name) != pictures.get(name)]
+        """Names of the probes ``stored`` (a ``to_json`` dict) holds whose input differs
+        today (or that are gone); probes newer than ``stored`` are ``unstored``."""
+        pictures = _pictures(stored)
+        return [name for name in sorted(pictures) if self.pictures.get(name) != pictures[name]]
+
+    def unstored(self, stored: object) -> list[str]:
+        """Names of today's probes that ``stored`` does not hold (added after it was made)."""
+        return sorted(set(self.pictures) - set(_pictures(stored)))
+
+
+def _pictures(stored: object) -> dict[str, str]:
+    pictures = stored.get("pictures", {}) if isinstance(stored, dict) else {}
+    return pictures if isinstance(pictures, dict) else {}
 
 
 def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, ink: object,
@@ -97,7 +106,19 @@ def digit_probes() -> dict[str, np.ndarray]:
     big = _paper(rng, 1200, 1600, 220.0, 3.0)
     probes["large photo"] = _text(big, "2", (600, 800), 16.0, 50, 28)
     probes["blank page"] = np.full((120, 160), 200, np.uint8)
+    form = np.full((180, 240), 248, np.uint8)
+    form[150:152, :] = 120  # the printed line of a form field, written on
+    probes["form field on a line"] = _text(form, "7", (85, 140), 4.0, 30, 7, _PLAIN)
     return probes
+
+
+def digit_probe_routes() -> dict[str, str]:
+    """The route (``ink.Route``) each digit probe's ink is found by."""
+    from mnist_desktop.pipeline.digit_input import digit_ink
+    from mnist_desktop.pipeline.grey import to_grey
+
+    return {name: digit_ink(to_grey(picture))[0].route
+            for name, picture in digit_probes().items()}
 
 
 def line_probes() -> dict[str, np.ndarray]:

@@ -9,27 +9,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mnist_desktop.io.pixels import to_uint8
+
+__all__ = ["NotAnImageError", "to_grey", "to_uint8"]
+
 
 class NotAnImageError(ValueError):
     """The array cannot be read as an image (wrong shape or data type)."""
-
-
-def to_uint8(channels: np.ndarray) -> np.ndarray:
-    """Scale any numeric array to uint8 without wrapping around."""
-    if channels.dtype == np.uint8:
-        return channels
-    if channels.dtype == np.bool_:
-        return channels.astype(np.uint8) * 255
-    if channels.dtype == np.uint16:
-        return (channels // 257).astype(np.uint8)
-    if np.issubdtype(channels.dtype, np.integer):
-        return np.clip(channels, 0, 255).astype(np.uint8)
-    values = np.nan_to_num(channels.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    peak = float(values.max()) if values.size else 0.0
-    low = float(values.min()) if values.size else 0.0
-    if low >= 0.0 and peak <= 1.0:
-        values = values * 255.0
-    return np.clip(values + 0.5, 0, 255).astype(np.uint8)
 
 
 def _alpha_to_unit(alpha: np.ndarray) -> np.ndarray:

@@ -8,10 +8,12 @@ shrunk, tiny images enlarged) and reports the scale so boxes map back to the inp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
 
+from mnist_desktop.pipeline.components import components, lookup, speck_area, touches_edge
 from mnist_desktop.pipeline.paper import (
     MIN_CONTRAST,
     flat_contrast,
@@ -20,8 +22,10 @@ from mnist_desktop.pipeline.paper import (
     paper_by_frame,
 )
 from mnist_desktop.pipeline.ruled_lines import without_lines
+from mnist_desktop.results import scale_box
 
-__all__ = ["ANALYSIS_MAX_SIDE", "MIN_CONTRAST", "InkMap", "analysis_image", "find_ink"]
+__all__ = ["ANALYSIS_MAX_SIDE", "MIN_CONTRAST", "ROUTES", "InkMap", "Route", "analysis_image",
+           "find_ink"]
 
 ANALYSIS_MAX_SIDE = 320
 """Longest side of the analysis image for single digits (the number reader may ask more)."""
@@ -31,13 +35,29 @@ WEAK_CONTRAST = 0.1
 """Floor for the weak (hysteresis) threshold that keeps faint parts of a stroke."""
 
 
+Route = Literal["crop", "clean", "flat", "photo"]
+"""How the ink of a picture was found, decided once per picture:
+
+- ``crop``: a clean picture (paper of one level, clear ink) whose ink reaches its edges,
+  a digit set's or a form field's crop: all of its ink is the digit (``clean.clean_ink``);
+- ``clean``: a clean picture with margins, a scan or a drawing: Otsu and components
+  (``clean.clean_ink``);
+- ``flat``: a clean picture the fast path declined (ruled lines to remove, ink at the
+  frame of a big picture): its even frame gives one paper level (``paper.flat_contrast``);
+- ``photo``: everything else: ink against its local paper, so shadows and lighting
+  gradients drop out (``paper.ink_contrast``).
+"""
+ROUTES: tuple[Route, ...] = ("crop", "clean", "flat", "photo")
+
+
 @dataclass(frozen=True)
 class InkMap:
     """The ink of one image at analysis resolution.
 
     ``scale`` is analysis pixels per input pixel. ``labels``/``stats`` are the connected
     components of ``mask`` after specks and lines were removed; ``candidates`` lists the
-    component labels that may be (part of) a digit, largest first.
+    component labels that may be (part of) a digit, largest first. ``route``: how the ink
+    was found (``Route``).
     """
 
     grey: np.ndarray
@@ -49,6 +69,7 @@ class InkMap:
     scale: float
     dark_ink: bool
     message: str = ""
+    route: Route = "photo"
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -67,11 +88,7 @@ class InkMap:
 
     def to_input_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """Map an analysis-resolution box (x, y, w, h) back to input pixels."""
-        x, y, w, h = box
-        s = self.scale
-        x0, y0 = int(np.floor(x / s)), int(np.floor(y / s))
-        x1, y1 = int(np.ceil((x + w) / s)), int(np.ceil((y + h) / s))
-        return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+        return scale_box(box, self.scale)
 
 
 def analysis_image(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE,
@@ -107,12 +124,12 @@ def hysteresis_threshold(
     high = max(otsu, MIN_CONTRAST * 255.0)
     low = max(0.55 * high, WEAK_CONTRAST * 255.0)
     weak = cv2.compare(c8, low, cv2.CMP_GE)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(weak, connectivity=8)
+    count, labels, stats = components(weak)
     keep = np.zeros(count, dtype=np.uint8)
     keep[labels[c8 >= high]] = 255
     keep[0] = 0
     stats[keep == 0, cv2.CC_STAT_AREA] = 0
-    return keep[labels], labels, stats
+    return lookup(keep, labels), labels, stats
 
 
 def _is_junk(stat: np.ndarray, shape: tuple[int, int]) -> bool:
@@ -124,7 +141,7 @@ def _is_junk(stat: np.ndarray, shape: tuple[int, int]) -> bool:
     h, w = shape
     x, y, bw, bh, area = (int(v) for v in stat)
     margin = 0.03 * max(h, w)
-    touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+    touches = touches_edge(stat, shape)
     frame_long = bw >= 0.8 * w or bh >= 0.8 * h
     hugs_frame = x <= margin and y <= margin and x + bw >= w - margin and y + bh >= h - margin
     outline = bw >= 0.6 * w and bh >= 0.6 * h and area < 0.1 * bw * bh
@@ -143,7 +160,7 @@ def _candidates(stats: np.ndarray, shape: tuple[int, int]) -> tuple[int, ...]:
         return ()
     areas = stats[1:, cv2.CC_STAT_AREA]
     largest = int(areas.max())
-    min_area = max(4.0, 2e-5 * h * w, 0.02 * largest)
+    min_area = speck_area(largest, shape)
     keep: list[int] = []
     junk: list[int] = []
     for label in range(1, stats.shape[0]):
@@ -156,26 +173,29 @@ def _candidates(stats: np.ndarray, shape: tuple[int, int]) -> tuple[int, ...]:
 
 
 def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE, *,
-             dark: bool | None = None, drop_frame_junk: bool = True) -> InkMap:
+             dark: bool | None = None, drop_frame_junk: bool = True,
+             shrunk: tuple[np.ndarray, float] | None = None) -> InkMap:
     """Run the ink-finding half of the pipeline on a uint8 grey image.
 
     ``dark`` forces the polarity (None: decide it); ``drop_frame_junk=False`` keeps ink
-    that reaches the frame (the number reader's second look at a page).
+    that reaches the frame (the number reader's second look at a page). ``shrunk``: the
+    picture already brought to the analysis resolution, and its scale.
     """
-    grey, scale = analysis_image(image_grey, max_side)
+    grey, scale = shrunk or analysis_image(image_grey, max_side)
     framed = paper_by_frame(grey) if dark is None else None
+    route: Route = "photo"
     if framed is not None and framed[2]:  # a clean scan or drawing: one paper level
-        dark = framed[0]
+        dark, route = framed[0], "flat"
         contrast = flat_contrast(grey, dark, framed[1])
     else:
         if dark is None:
-            dark = framed[0] if framed is not None else ink_is_dark(grey)
+            dark = framed[0] if framed is not None else ink_is_dark(grey, frame_checked=True)
         contrast = ink_contrast(grey, dark)
     empty = np.zeros(grey.shape, dtype=np.uint8)
     no_stats = np.zeros((1, 5), dtype=np.int32)
     if float(contrast.max(initial=0.0)) < MIN_CONTRAST:
         return InkMap(grey, contrast, empty, empty.astype(np.int32), no_stats, (), scale, dark,
-                      "no ink: nothing stands out from the paper")
+                      "no ink: nothing stands out from the paper", route)
     mask, labels, stats = without_lines(*hysteresis_threshold(contrast))
     junk = _frame_junk(stats, mask.shape) if drop_frame_junk else []
     if junk:  # a desk or sheet edge took the threshold: decide it again without them
@@ -190,4 +210,4 @@ def find_ink(image_grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE, *,
         message = "no ink: only specks or lines were found"
     elif ink_share > 0.6:
         candidates, message = (), "no digit: the whole picture looks like ink"
-    return InkMap(grey, contrast, mask, labels, stats, candidates, scale, dark, message)
+    return InkMap(grey, contrast, mask, labels, stats, candidates, scale, dark, message, route)

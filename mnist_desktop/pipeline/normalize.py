@@ -23,18 +23,19 @@ MIN_WORK_SIDE = 64
 
 
 def stroke_width(mask: np.ndarray) -> float:
-    """Mean stroke width of a binary mask in its own pixels (4 x mean distance to the edge)."""
-    ink = mask > 0
-    if not ink.any():
+    """Mean stroke width of a binary uint8 mask in its own pixels (4 x mean distance to the
+    edge)."""
+    if not cv2.countNonZero(mask):
         return 0.0
-    padded = cv2.copyMakeBorder(ink.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)
     return 4.0 * float(distance[padded > 0].mean())
 
 
 def _crop(mask: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(mask)
-    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    """``mask`` (uint8, some ink) cut to its ink's bounding box."""
+    x, y, w, h = cv2.boundingRect(mask)
+    return mask[y : y + h, x : x + w]
 
 
 def _enlarge(mask: np.ndarray) -> np.ndarray:
@@ -71,12 +72,17 @@ def normalize_stroke(mask: np.ndarray) -> np.ndarray:
         r = int(round((width - target * longest / BOX) / 2.0))
         if r >= 1:
             thinned = cv2.erode(mask, _disk(r))
-            before = cv2.connectedComponents(mask, connectivity=8)[0]
-            after = cv2.connectedComponents(thinned, connectivity=8)[0]
             kept = np.count_nonzero(thinned) / max(1, np.count_nonzero(mask))
-            if after <= before and kept >= 0.35:
+            if kept >= 0.35 and not _splits(mask, thinned):
                 return _crop(thinned)
     return mask
+
+
+def _splits(mask: np.ndarray, thinned: np.ndarray) -> bool:
+    """Whether thinning broke the strokes into more pieces than ``mask`` had (one piece
+    left, the usual case, never counts as broken: ``mask`` has at least one)."""
+    after = cv2.connectedComponents(thinned, connectivity=8)[0]
+    return after > 2 and after > cv2.connectedComponents(mask, connectivity=8)[0]
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:

@@ -62,15 +62,17 @@ def flat_contrast(grey: np.ndarray, dark_ink: bool, paper: float) -> np.ndarray:
     return np.clip((level - smooth) / max(level, 64.0), 0.0, 1.0)
 
 
-def ink_is_dark(grey: np.ndarray) -> bool:
+def ink_is_dark(grey: np.ndarray, *, frame_checked: bool = False) -> bool:
     """Polarity: an even frame is paper; otherwise ink is the minority against local paper.
 
     Each pixel is compared with a wide blur of its surroundings, so a shadow or a lighting
     gradient cannot pass for paper of the other colour. Ink is a few pixels far from their
     surroundings on one side; paper is many pixels close to it on the other. Dark ink gives
     a long dark tail, light ink (chalk, white on black, MNIST itself) a long bright one.
+    ``frame_checked``: the caller found the frame uneven already (``paper_by_frame`` gave
+    None), so it is not looked at again.
     """
-    framed = paper_by_frame(grey)
+    framed = None if frame_checked else paper_by_frame(grey)
     if framed is not None:
         return framed[0]
     h, w = grey.shape

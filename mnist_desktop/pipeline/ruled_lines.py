@@ -8,6 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mnist_desktop.pipeline.components import components
+
 
 def _line_pixels(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     """Pixels of thin straight lines spanning half the picture (ruled paper, grids, margins).
@@ -23,7 +25,7 @@ def _line_pixels(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     small = (small > 40).astype(np.uint8)
     length = max(8, small.shape[1] // 4)
     runs = cv2.morphologyEx(small, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    count, labels, stats = components(runs)
     thickest = max(2, round(0.02 * small.shape[0]))
     keep = np.zeros(count, dtype=np.uint8)
     for i in range(1, count):
@@ -65,5 +67,5 @@ def without_lines(
     if not has_long_components(stats, mask.shape):
         return mask, labels, stats
     mask = remove_lines(mask)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats = components(mask)
     return mask, labels, stats

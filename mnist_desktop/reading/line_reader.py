@@ -47,6 +47,7 @@ from mnist_desktop.results import (
     Recognition,
     frozen_array,
     judge,
+    scale_box,
 )
 
 INK_LEVEL = 0.35
@@ -190,9 +191,8 @@ def _piece_symbol(piece: segments.Piece, ink: _LineInk, line: _Line, view: Pipel
         "28x28", np.clip(model_input * 255 + 0.5, 0, 255).astype(np.uint8)))
     bx, by, bw, bh = piece.box
     lx, ly = line.found.box[:2]
-    x0, y0 = int(np.floor(bx / ink.scale)), int(np.floor(by / ink.scale))
-    x1, y1 = int(np.ceil((bx + bw) / ink.scale)), int(np.ceil((by + bh) / ink.scale))
-    return _Symbol(model_input, (lx + x0, ly + y0, max(1, x1 - x0), max(1, y1 - y0)), shown)
+    x0, y0, w, h = scale_box(piece.box, ink.scale)
+    return _Symbol(model_input, (lx + x0, ly + y0, w, h), shown)
 
 
 def _work(grey: np.ndarray, line: _Line, probs: np.ndarray) -> _Work:
