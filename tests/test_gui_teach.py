@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -110,7 +111,7 @@ def test_teach_in_the_tab_then_use_the_personal_model(qtbot, window, tmp_path):
         for size in (90, 110, 130):
             store.add(digit_image(digit, size), digit, "test")
     tab = window.handwriting_tab
-    tab.options = TINY
+    tab.options = replace(TINY, holdout=0.2)
     window.tabs.setCurrentWidget(tab)
     tab.refresh()
     assert tab.list.count() == 30
@@ -194,3 +195,14 @@ def test_a_webcam_frame_can_be_corrected(qtbot, window, tmp_path):
     picture = cv2.imread(str(sample))
     assert picture is not None and 28 < picture.shape[0] < 480  # the frame, cut around it
     tab.stop()
+
+
+def test_the_figures_say_how_the_model_read_your_samples_when_it_learnt_them_all():
+    from mnist_desktop.gui.handwriting.handwriting_tab import result_text
+    from mnist_desktop.reading.teaching import Score, TeachResult
+
+    result = TeachResult("personal.keras", 30, (3,) * 10, Score(0), Score(0), (), 5.0,
+                         "model.keras", TeachOptions(), samples_before=0.9)
+    text = result_text(result)
+    assert "<b>90.0%</b> of your samples" in text and "learnt all of them" in text
+    assert "held back" not in text and "Too few" not in text

@@ -60,6 +60,19 @@ def test_digit_folders_and_csv_are_read_with_their_labels(tmp_path):
     assert "not a digit" in found.problems[0]
 
 
+def test_teach_learns_every_sample_by_default_and_says_how_the_model_read_them(tmp_path,
+                                                                               capsys):
+    samples = make_samples(tmp_path / "samples")
+    out = tmp_path / "personal.keras"
+    assert main(["teach", str(samples), "-o", str(out), *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "taught on 30 samples" in printed and "held-back" not in printed
+    assert "your samples (30): the model read" in printed and "all were learnt" in printed
+    assert "Saved artifact" not in printed and "TensorSpec" not in printed  # converter chatter
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["held_back"]["count"] == 0 and 0.0 <= meta["samples_before"] <= 1.0
+
+
 def test_a_folder_that_is_not_labelled_says_why(tmp_path):
     with pytest.raises(LabelledSetError, match="no labelled pictures"):
         read_labelled(tmp_path)
@@ -76,7 +89,8 @@ def test_a_folder_that_is_not_labelled_says_why(tmp_path):
 def test_teach_writes_a_personal_model_that_the_app_loads(tmp_path, capsys):
     samples = make_samples(tmp_path / "samples")
     out = tmp_path / "personal.keras"
-    assert main(["teach", str(samples), "-o", str(out), "--seed", "5", *TINY]) == 0
+    assert main(["teach", str(samples), "-o", str(out), "--seed", "5", "--holdout", "0.2",
+                 *TINY]) == 0
     printed = capsys.readouterr().out
     assert "taught on 20 samples" in printed
     assert "held-back samples (10): before" in printed and "after" in printed

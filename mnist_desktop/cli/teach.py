@@ -26,10 +26,11 @@ DIR:
   Every picture goes through the same pipeline as recognition.
 
 recipe:
-  some samples of each digit are held back (--holdout) to measure the model before and
-  after; the rest are learnt with augmentation while MNIST training digits are replayed
+  your samples are learnt with augmentation while MNIST training digits are replayed
   alongside (--replay), so the model does not forget other hands; MNIST test digits are
-  read before and after (--mnist-check) so any forgetting shows. Works from one sample per
+  read before and after (--mnist-check) so any forgetting shows. Every sample is learnt
+  by default; --holdout 0.2 holds a fifth of each digit back to measure the personal
+  model on pictures it did not learn (it then learns from fewer). Works from one sample per
   digit upwards; the same --seed gives the same model on the same machine.
 
 output:
@@ -91,7 +92,8 @@ def add_teach_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help=f"random seed (default {d.seed})")
     parser.add_argument("--holdout", type=_fraction, default=d.holdout, metavar="F",
                         help=f"share of each digit's samples held back to measure (default "
-                             f"{d.holdout}; digits with fewer than 3 samples keep all)")
+                             f"{d.holdout}: learn them all; digits with fewer than 3 samples "
+                             "keep all)")
     parser.add_argument("--replay", type=_count, default=d.replay, metavar="N",
                         help=f"MNIST training digits replayed alongside (default {d.replay}; "
                              "0: none, the model forgets more)")
@@ -122,9 +124,14 @@ def print_result(result: Any, stream: Any = None) -> None:
     if held.count:
         print(f"held-back samples ({held.count}): before {_percent(held.before)}   "
               f"after {_percent(held.after)}", file=out)
-    else:
+    elif result.options.holdout > 0:
         print("held-back samples: none (a digit needs 3 samples or more to hold one back)",
               file=out)
+    if not held.count and result.samples_before is not None:
+        before = _percent(result.samples_before).strip()
+        print(f"your samples ({result.trained_on}): the model read {before} of them before; "
+              "all were learnt (--holdout 0.2 keeps a fifth back to measure the personal "
+              "model)", file=out)
     if result.mnist.count:
         print(f"MNIST test digits ({result.mnist.count}): before {_percent(result.mnist.before)}"
               f"   after {_percent(result.mnist.after)}", file=out)

@@ -23,6 +23,8 @@ never used, so a retrained model can never be shadowed by an old conversion (the
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import threading
 import warnings
@@ -63,7 +65,12 @@ def convert(model: Any) -> bytes:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
-    with warnings.catch_warnings():
+    from mnist_desktop.reading.quiet import native_stderr_silenced
+
+    # The converter prints where it saved its temporary SavedModel and every captured
+    # tensor (Python's stdout) and logs from C++: none of it is for the user.
+    with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
+          native_stderr_silenced()):
         warnings.simplefilter("ignore")
         converter = tf.lite.TFLiteConverter.from_keras_model(_conversion_model(model))
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]

@@ -187,6 +187,7 @@ def teach(labelled: LabelledSet, output: str | os.PathLike[str], *,
 
     x_held, y_held = samples.inputs[held_idx], samples.labels[held_idx]
     before_held = ft.accuracy(model, x_held, y_held)
+    before_all = ft.accuracy(model, samples.inputs, samples.labels)
     before_mnist = ft.accuracy(model, x_check, y_check)
     tuned = ft.finetune(model, samples.inputs[train_idx], samples.labels[train_idx],
                         x_replay, y_replay, config, progress=on_step, should_stop=should_stop)
@@ -195,7 +196,7 @@ def teach(labelled: LabelledSet, output: str | os.PathLike[str], *,
     mnist = Score(len(y_check), before_mnist, ft.accuracy(tuned, x_check, y_check))
     per_digit = tuple(int(np.sum(samples.labels[train_idx] == d)) for d in range(10))
     result = TeachResult(str(out), len(train_idx), per_digit, held, mnist, samples.problems,
-                         time.perf_counter() - started, str(info.path), options)
+                         time.perf_counter() - started, str(info.path), options, before_all)
     if should_stop is not None and should_stop():
         raise FinetuneCancelled()
     report(TeachProgress("saving", 0, 1))
@@ -216,6 +217,7 @@ def _metadata(result: TeachResult, base_name: str, out: Path) -> dict[str, Any]:
         "base_model": result.base_model, "base_model_name": base_name,
         "samples_per_digit": list(result.per_digit),
         "held_back": asdict(result.held_back), "mnist_check": asdict(result.mnist),
+        "samples_before": result.samples_before,
         "options": asdict(result.options), "seconds": round(result.seconds, 2),
         "problems": list(result.problems[:200]),
         "input_fingerprint": digit_input_fingerprint().to_json(),

@@ -53,9 +53,12 @@ def result_text(result: TeachResult) -> str:
     if held.count:
         lines.append(f"On {held.count} samples it held back: <b>{_pct(held.before)}</b> before, "
                      f"<b>{_pct(held.after)}</b> after.")
-    else:
+    elif result.options.holdout > 0:
         lines.append("Too few samples to hold any back (3 of a digit are needed): "
                      "no before/after figure.")
+    if not held.count and result.samples_before is not None:
+        lines.append(f"Before teaching, the model read <b>{_pct(result.samples_before)}</b> "
+                     "of your samples; it has learnt all of them.")
     if result.mnist.count:
         lines.append(f"On {result.mnist.count} MNIST test digits (other people's writing): "
                      f"{_pct(result.mnist.before)} before, {_pct(result.mnist.after)} after.")
