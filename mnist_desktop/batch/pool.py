@@ -9,6 +9,11 @@ between runs and stop after a minute without work. Threads are used where
 processes can't be: one worker, numbers read with the model (``multi``), platforms without
 ``forkserver`` (Windows), frozen apps, or when the pool fails to start.
 
+Pictures that need the models (numbers; in ``auto`` mode anything that is no lone digit)
+are read on the worker processes too when the main process's reader can be made there
+(``ReaderSpec``: the same model files on LiteRT, the same thresholds); each worker loads
+its own interpreters once. Otherwise they travel back to be read where the model is.
+
 A worker process that dies (a decoder crashing on a hostile file) costs no rows: the files
 of the lost tasks are tried again one at a time, and only the file that kills a worker on
 its own gets an error row.
@@ -25,9 +30,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from mnist_desktop.batch.files import FileResult, prepare_file
+from mnist_desktop.results import NumberReading
 
 TASK_SECONDS = 0.05
 """Process tasks are sized to take about this long (fewer round trips, smooth progress)."""
@@ -90,11 +98,78 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _prepare_task(paths: Sequence[str], thumbnail_size: int,
-                  mode: str = "digit") -> tuple[list[FileResult], float]:
+@dataclass(frozen=True)
+class ReaderSpec:
+    """What a worker process needs to make the main process's reader: the digit model's
+    file, the line model's file (None: read without one) and the thresholds."""
+
+    model: str
+    lines: str | None
+    min_confidence: float
+    min_number_confidence: float
+    versions: tuple[tuple[int, int], ...] = ()
+    """Modification time and size of each model file and its twin: a model taught again
+    under the same name is a new reader, never the one a worker kept."""
+
+
+def reader_spec(reader: object) -> ReaderSpec | None:
+    """The spec of ``reader`` when a worker process can make the same one (a ``Recognizer``
+    whose models run on LiteRT); None otherwise (its pictures are read in this process)."""
+    from mnist_desktop.reading import Recognizer
+    from mnist_desktop.reading.lite_model import lite_path
+
+    if type(reader) is not Recognizer or not reader.uses_lite:
+        return None
+    lines = reader.line_model
+    if lines is not None and getattr(lines.model, "engine", None) != "LiteRT":
+        return None
+    path = lines.path if lines is not None else None
+    if lines is not None and path is None:
+        return None
+    files = [Path(reader.info.path), *([] if path is None else [Path(path)])]
+    try:
+        versions = tuple((f.stat().st_mtime_ns, f.stat().st_size)
+                         for model in files for f in (model, lite_path(model)))
+    except OSError:
+        return None
+    return ReaderSpec(str(reader.info.path), None if path is None else str(path),
+                      reader.min_confidence, reader.min_number_confidence, versions)
+
+
+_READERS: dict[ReaderSpec, Any] = {}
+
+
+def _worker_reader(spec: ReaderSpec) -> Any:
+    """This worker process's reader for ``spec``, made on first use and kept."""
+    if spec not in _READERS:
+        from mnist_desktop.reading import Recognizer, native_stderr_silenced
+        from mnist_desktop.reading.line_model import LineModel
+
+        with native_stderr_silenced():  # LiteRT says which delegate it made
+            reader = Recognizer.load(spec.model, min_confidence=spec.min_confidence)
+            reader.min_number_confidence = spec.min_number_confidence
+            reader.use_line_model(None if spec.lines is None else LineModel.load(spec.lines))
+        _READERS[spec] = reader
+    return _READERS[spec]
+
+
+def _light(result: FileResult) -> FileResult:
+    """A row needs no pipeline pictures: leave the steps behind, they need not travel."""
+    reading = result.reading
+    if reading is None:
+        return result
+    if isinstance(reading, NumberReading):
+        digits = tuple(replace(d, steps=()) for d in reading.digits)
+        return replace(result, reading=replace(reading, digits=digits))
+    return replace(result, reading=replace(reading, steps=()))
+
+
+def _prepare_task(paths: Sequence[str], thumbnail_size: int, mode: str = "digit",
+                  spec: ReaderSpec | None = None) -> tuple[list[FileResult], float]:
     """Runs in a worker process: prepare ``paths``; returns the results and the seconds."""
     start = time.perf_counter()
-    results = [prepare_file(path, thumbnail_size, None, mode)  # type: ignore[arg-type]
+    reader = _worker_reader(spec) if spec is not None and mode != "digit" else None
+    results = [_light(prepare_file(path, thumbnail_size, reader, mode))  # type: ignore[arg-type]
                for path in paths]
     return results, time.perf_counter() - start
 
@@ -200,10 +275,12 @@ class ProcessPreparer(Preparer):
 
     processes = True
 
-    def __init__(self, workers: int, thumbnail_size: int, mode: str = "digit") -> None:
+    def __init__(self, workers: int, thumbnail_size: int, mode: str = "digit",
+                 spec: ReaderSpec | None = None) -> None:
         self.workers = workers
         self.thumbnail_size = thumbnail_size
         self.mode = mode
+        self.spec = spec
         self._lock = threading.Lock()
         self._seconds_per_file: float | None = None
         self._pool = _SHARED.acquire(workers)
@@ -241,7 +318,8 @@ class ProcessPreparer(Preparer):
     def submit(self, paths: Sequence[str]) -> Future:
         paths = list(paths)
         try:
-            future = self._pool.submit(_prepare_task, paths, self.thumbnail_size, self.mode)
+            future = self._pool.submit(_prepare_task, paths, self.thumbnail_size, self.mode,
+                                       self.spec)
             future.add_done_callback(lambda done: self._timed(len(paths), done))
         except BrokenProcessPool as error:  # collect() tries these files again
             future = Future()
@@ -277,7 +355,8 @@ class ProcessPreparer(Preparer):
                 if restart:
                     self._restart()
                     restart = False
-                task = self._pool.submit(_prepare_task, [path], self.thumbnail_size, self.mode)
+                task = self._pool.submit(_prepare_task, [path], self.thumbnail_size, self.mode,
+                                         self.spec)
                 return _read_only(task.result()[0][0])
             except BrokenProcessPool:
                 restart = True
@@ -287,15 +366,17 @@ class ProcessPreparer(Preparer):
 
 
 def make_preparer(workers: int, mode: str, thumbnail_size: int, processes: bool | None,
-                  prepare: Callable[[str], FileResult]) -> Preparer:
+                  prepare: Callable[[str], FileResult], reader: object = None) -> Preparer:
     """Worker processes when asked (``processes=True``) or, by default, where they help and
-    work; threads otherwise (``prepare`` is then called on them). Numbers (``mode``
-    "number") are read on threads, where the model is; in ``auto`` mode the processes
-    settle the lone digits and send other pictures back to be read here."""
+    work; threads otherwise (``prepare`` is then called on them). The processes read what
+    needs the models themselves when ``reader`` can be made there (``reader_spec``); if it
+    cannot, numbers (``mode`` "number") are read on threads, where the model is, and in
+    ``auto`` mode the processes settle the lone digits and send other pictures back."""
     wanted = processes if processes is not None else workers > 1
-    if wanted and mode != "number" and processes_available():
+    spec = reader_spec(reader) if wanted and mode != "digit" else None
+    if wanted and (mode != "number" or spec is not None) and processes_available():
         try:
-            return ProcessPreparer(workers, thumbnail_size, mode)
+            return ProcessPreparer(workers, thumbnail_size, mode, spec)
         except Exception:  # noqa: BLE001 - no processes here: threads still work
             pass
     return Preparer(workers, prepare)

@@ -221,7 +221,7 @@ class BatchRun:
         """The chunks of rows, made on this machine (``batch.cluster`` overrides this)."""
         preparer = make_preparer(self.workers, self.options.read_mode,
                                  self.options.thumbnail_size, self.options.processes,
-                                 self._prepare)
+                                 self._prepare, self.recognizer)
         self.processes = preparer.processes
         try:
             yield from self._chunks(preparer)
