@@ -82,9 +82,10 @@ def paste_number(digits: list[np.ndarray], heights: list[int], gaps: list[int],
     return page[:, : x + tall].clip(0, 255).astype(np.uint8)
 
 
-@pytest.mark.xfail(reason="known gap (issue 10 open): the line model, trained on synthetic "
-                   "lines only, misreads 6 of these 20 photographed sheets where 2 are allowed "
-                   "(mostly digits it is unsure of, '?')", strict=True)
+@pytest.mark.xfail(reason="known gap (issues 10 and 20, ended blocked): the line model, "
+                   "trained on synthetic lines only, misreads 6 of these 20 photographed "
+                   "sheets where 2 are allowed (mostly digits it is unsure of, '?')",
+                   strict=True)
 def test_seeded_sheets_read_exactly(recognizer, clean_digits):
     """Varied sheets: 2-6 digits, sizes, spacing, inks, papers, ruled lines, broken digits,
     two lines. At least 90 % must be read exactly (the bar for unseen sheets is 95 %)."""
