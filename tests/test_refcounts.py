@@ -26,6 +26,16 @@ TOLERANCE = 20
 """Caches filling up may take a few references; the broken binding lost one per call."""
 
 
+@pytest.fixture(autouse=True)
+def _no_pool_stopping_meanwhile():
+    """Worker pools left by earlier tests stop after a minute idle, on a thread of this
+    process; objects freed then would move None's count while it is being measured."""
+    from mnist_desktop.batch.pool import shutdown_pools
+
+    shutdown_pools()
+    gc.collect()
+
+
 def none_refcount_change(run: Callable[[], None], repeat: int) -> int:
     """How far ``repeat`` calls of ``run`` move ``sys.getrefcount(None)`` (after a warm-up)."""
     for _ in range(10):

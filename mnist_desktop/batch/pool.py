@@ -30,12 +30,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from mnist_desktop.batch.files import FileResult, prepare_file
-from mnist_desktop.results import NumberReading
+from mnist_desktop.batch.worker_reader import ReaderSpec, light, reader_spec, worker_reader
 
 TASK_SECONDS = 0.05
 """Process tasks are sized to take about this long (fewer round trips, smooth progress)."""
@@ -98,78 +96,12 @@ def _ready() -> int:
     return os.getpid()
 
 
-@dataclass(frozen=True)
-class ReaderSpec:
-    """What a worker process needs to make the main process's reader: the digit model's
-    file, the line model's file (None: read without one) and the thresholds."""
-
-    model: str
-    lines: str | None
-    min_confidence: float
-    min_number_confidence: float
-    versions: tuple[tuple[int, int], ...] = ()
-    """Modification time and size of each model file and its twin: a model taught again
-    under the same name is a new reader, never the one a worker kept."""
-
-
-def reader_spec(reader: object) -> ReaderSpec | None:
-    """The spec of ``reader`` when a worker process can make the same one (a ``Recognizer``
-    whose models run on LiteRT); None otherwise (its pictures are read in this process)."""
-    from mnist_desktop.reading import Recognizer
-    from mnist_desktop.reading.lite_model import lite_path
-
-    if type(reader) is not Recognizer or not reader.uses_lite:
-        return None
-    lines = reader.line_model
-    if lines is not None and getattr(lines.model, "engine", None) != "LiteRT":
-        return None
-    path = lines.path if lines is not None else None
-    if lines is not None and path is None:
-        return None
-    files = [Path(reader.info.path), *([] if path is None else [Path(path)])]
-    try:
-        versions = tuple((f.stat().st_mtime_ns, f.stat().st_size)
-                         for model in files for f in (model, lite_path(model)))
-    except OSError:
-        return None
-    return ReaderSpec(str(reader.info.path), None if path is None else str(path),
-                      reader.min_confidence, reader.min_number_confidence, versions)
-
-
-_READERS: dict[ReaderSpec, Any] = {}
-
-
-def _worker_reader(spec: ReaderSpec) -> Any:
-    """This worker process's reader for ``spec``, made on first use and kept."""
-    if spec not in _READERS:
-        from mnist_desktop.reading import Recognizer, native_stderr_silenced
-        from mnist_desktop.reading.line_model import LineModel
-
-        with native_stderr_silenced():  # LiteRT says which delegate it made
-            reader = Recognizer.load(spec.model, min_confidence=spec.min_confidence)
-            reader.min_number_confidence = spec.min_number_confidence
-            reader.use_line_model(None if spec.lines is None else LineModel.load(spec.lines))
-        _READERS[spec] = reader
-    return _READERS[spec]
-
-
-def _light(result: FileResult) -> FileResult:
-    """A row needs no pipeline pictures: leave the steps behind, they need not travel."""
-    reading = result.reading
-    if reading is None:
-        return result
-    if isinstance(reading, NumberReading):
-        digits = tuple(replace(d, steps=()) for d in reading.digits)
-        return replace(result, reading=replace(reading, digits=digits))
-    return replace(result, reading=replace(reading, steps=()))
-
-
 def _prepare_task(paths: Sequence[str], thumbnail_size: int, mode: str = "digit",
                   spec: ReaderSpec | None = None) -> tuple[list[FileResult], float]:
     """Runs in a worker process: prepare ``paths``; returns the results and the seconds."""
     start = time.perf_counter()
-    reader = _worker_reader(spec) if spec is not None and mode != "digit" else None
-    results = [_light(prepare_file(path, thumbnail_size, reader, mode))  # type: ignore[arg-type]
+    reader = worker_reader(spec) if spec is not None and mode != "digit" else None
+    results = [light(prepare_file(path, thumbnail_size, reader, mode))  # type: ignore[arg-type]
                for path in paths]
     return results, time.perf_counter() - start
 
@@ -267,7 +199,26 @@ class _SharedPools:
             return current
 
 
+    def close_all(self) -> None:
+        """Stop every pool now (their idle timers too) and wait until they are gone."""
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
+            pools = list(self._pools.values())
+            self._pools.clear()
+            self._users.clear()
+            self._timers.clear()
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 _SHARED = _SharedPools()
+
+
+def shutdown_pools() -> None:
+    """Stop the worker processes kept between runs now, instead of after ``IDLE_SECONDS``
+    (at exit, or before measuring something a pool's shutting down would disturb)."""
+    _SHARED.close_all()
 
 
 class ProcessPreparer(Preparer):
