@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mnist_desktop.pipeline.clean import clean_ink, clean_picture
@@ -101,6 +101,10 @@ def test_steps_false_gives_the_same_input_without_display_copies():
              min_size=1, max_size=4),
     st.booleans(), st.integers(0, 12),
 )
+# A bar at the top and a speck far below it: centring the mass pushes the speck to the
+# field's edge, as MNIST's own centring would (found by hypothesis on a CI-like run).
+@example(h=31, w=15, pen=1, strokes=[(0.0, 0.6875, 0.0, 0.75), (0.5, 0.0, 0.0, 0.0)],
+         dark=False, noise=0)
 def test_random_crops_give_an_mnist_like_input_or_a_reason(h, w, pen, strokes, dark, noise):
     image = np.zeros((h, w), np.uint8)
     for x0, y0, x1, y1 in strokes:
@@ -122,7 +126,10 @@ def test_random_crops_give_an_mnist_like_input_or_a_reason(h, w, pen, strokes, d
     bx, by, bw, bh = pre.box
     assert bx >= 0 and by >= 0 and bx + bw <= w and by + bh <= h
     cy, cx = centre_of_mass(x)
-    assert abs(cy - 14) < 1.5 and abs(cx - 14) < 1.5
+    # The mass is centred unless centring it pushed ink against the field's edge (then
+    # part of it is cut, and what is left cannot be centred).
+    at_edge = x[0].any() or x[-1].any() or x[:, 0].any() or x[:, -1].any()
+    assert at_edge or (abs(cy - 14) < 1.5 and abs(cx - 14) < 1.5), (cy, cx)
 
 
 def test_tight_mnist_crops_at_usps_and_optdigits_sizes(recognizer, mnist_sample):
