@@ -113,8 +113,9 @@ def test_teach_writes_a_personal_model_that_the_app_loads(tmp_path, capsys):
     probes = [x for x in map(model_input, digit_probes().values()) if x is not None]
     batch = np.stack(probes)
     twin, keras_call = personal.probabilities(batch), KerasDigitModel(load_keras_model(out)[0])
-    np.testing.assert_allclose(twin, keras_call(batch), atol=1e-4)  # the twin answers as
-    assert np.array_equal(twin.argmax(1), keras_call(batch).argmax(1))  # its .keras file
+    # the twin (8-bit weights, as the shipped one) answers as its .keras file
+    np.testing.assert_allclose(twin, keras_call(batch), atol=0.03)
+    assert np.array_equal(twin.argmax(1), keras_call(batch).argmax(1))
 
 
 def test_teach_is_deterministic_with_a_seed(tmp_path):
