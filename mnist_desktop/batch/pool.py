@@ -198,7 +198,6 @@ class _SharedPools:
                 current = self._pools[workers] = _start_pool(workers)
             return current
 
-
     def close_all(self) -> None:
         """Stop every pool now (their idle timers too) and wait until they are gone."""
         with self._lock:

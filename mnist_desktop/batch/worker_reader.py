@@ -41,19 +41,17 @@ def reader_spec(reader: object) -> ReaderSpec | None:
     if type(reader) is not Recognizer or not reader.uses_lite:
         return None
     lines = reader.line_model
-    if lines is not None and getattr(lines.model, "engine", None) != "LiteRT":
+    if lines is not None and (lines.path is None
+                              or getattr(lines.model, "engine", None) != "LiteRT"):
         return None
-    path = lines.path if lines is not None else None
-    if lines is not None and path is None:
-        return None
-    files = [Path(reader.info.path), *([] if path is None else [Path(path)])]
+    files = [Path(reader.info.path)] + ([] if lines is None else [Path(lines.path)])
     try:
-        versions = tuple((f.stat().st_mtime_ns, f.stat().st_size)
-                         for model in files for f in (model, lite_path(model)))
+        stats = [f.stat() for model in files for f in (model, lite_path(model))]
     except OSError:
         return None
-    return ReaderSpec(str(reader.info.path), None if path is None else str(path),
-                      reader.min_confidence, reader.min_number_confidence, versions)
+    return ReaderSpec(str(files[0]), None if lines is None else str(files[1]),
+                      reader.min_confidence, reader.min_number_confidence,
+                      tuple((st.st_mtime_ns, st.st_size) for st in stats))
 
 
 _READERS: dict[ReaderSpec, Any] = {}

@@ -152,9 +152,9 @@ def digit_ink(grey: np.ndarray, max_side: int = ANALYSIS_MAX_SIDE) -> tuple[InkM
     Clean pictures take the fast path; a clean crop (ink reaching the edges) gives all its
     ink. Everything else goes the photo path, where the frame is suspect.
     """
-    # A picture bigger than the analysis size is shrunk once, for both paths.
-    shrunk = (analysis_image(grey, max_side)
-              if max(grey.shape) > max(max_side, ANALYSIS_MAX_SIDE) else None)
+    # A picture bigger than the analysis size is shrunk once, for both paths (the clean
+    # test always looks at ANALYSIS_MAX_SIDE).
+    shrunk = analysis_image(grey, max_side) if max(grey.shape) > max_side else None
     ink = clean_ink(grey, shrunk if max_side == ANALYSIS_MAX_SIDE else None)
     if ink is not None:  # a crop's ink is all the digit
         return ink, list(ink.candidates) if ink.route == "crop" else select_digit(ink)

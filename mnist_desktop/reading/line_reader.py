@@ -189,7 +189,6 @@ def _piece_symbol(piece: segments.Piece, ink: _LineInk, line: _Line, view: Pipel
     model_input = frozen_array(normalized[1].astype(np.float32)) if normalized else None
     shown = (view,) if model_input is None else (view, PipelineStep(
         "28x28", np.clip(model_input * 255 + 0.5, 0, 255).astype(np.uint8)))
-    bx, by, bw, bh = piece.box
     lx, ly = line.found.box[:2]
     x0, y0, w, h = scale_box(piece.box, ink.scale)
     return _Symbol(model_input, (lx + x0, ly + y0, w, h), shown)
