@@ -7,10 +7,10 @@ every tab when ready. Files and folders can be dropped anywhere on the window or
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
@@ -21,14 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_desktop.gui.batch.batch_dialogs import choose_batch_folder
 from mnist_desktop.gui.batch.batch_tab import BatchTab
 from mnist_desktop.gui.common.app_data import data_folder
-from mnist_desktop.gui.common.drops import mime_image, pasted_paths
 from mnist_desktop.gui.common.settings import (
     app_settings,
     clear_recent_files,
-    read_bool,
     recent_files,
 )
 from mnist_desktop.gui.corrections import Corrections
@@ -38,6 +35,7 @@ from mnist_desktop.gui.image.image_tab import ImageTab
 from mnist_desktop.gui.main_menus import build_menus, fill_recent_menu
 from mnist_desktop.gui.model_loader import ModelLoader
 from mnist_desktop.gui.model_status import ModelBadge, ModelBanner, about_html, model_summary
+from mnist_desktop.gui.opening import OpensFiles
 from mnist_desktop.gui.result.result_panel import ResultPanel
 from mnist_desktop.gui.tab import Tab
 from mnist_desktop.gui.webcam.webcam_tab import WebcamTab
@@ -58,7 +56,7 @@ _GREEN, _RED = "#2e7d32", "#c62828"
 QUIT_WAIT_S = 0.25
 
 
-class MainWindow(QMainWindow):
+class MainWindow(OpensFiles, QMainWindow):
     """Signals ``modelReady(object)`` (the Recognizer) and ``modelFailed(str)``."""
 
     modelReady = Signal(object)
@@ -287,77 +285,6 @@ class MainWindow(QMainWindow):
         tab = self.tabs.currentWidget()
         if isinstance(tab, Tab):
             tab.highlight_digit(index)
-
-    # --- opening files, folders, drops and pastes ------------------------------------------
-    def open_path(self, path: str) -> None:
-        """A folder in the Batch tab, anything else in the Image tab (the command line)."""
-        if os.path.isdir(path):
-            self.open_folder(path)
-        else:
-            self.open_image(path)
-
-    def open_image(self, path: str) -> None:
-        self.tabs.setCurrentWidget(self.image_tab)
-        self.image_tab.open_path(path)
-
-    def _open_array_in_image_tab(self, image: Any, name: str) -> None:
-        self.tabs.setCurrentWidget(self.image_tab)
-        self.image_tab.open_array(image, name)
-
-    def open_image_dialog(self) -> None:
-        self.tabs.setCurrentWidget(self.image_tab)
-        self.image_tab.open_dialog()
-
-    def open_folder(self, path: str) -> None:
-        self.tabs.setCurrentWidget(self.batch_tab)
-        recursive = read_bool(app_settings(), "batch/recursive", True)
-        self.batch_tab.start_folder(path, recursive)
-
-    def open_folder_dialog(self) -> None:
-        path = choose_batch_folder(self, "Open folder")
-        if path:
-            self.open_folder(path)
-
-    def open_mime(self, mime: QMimeData) -> bool:
-        """Open what was dropped or pasted: a folder, an image file or image data."""
-        paths = pasted_paths(mime)
-        if paths:
-            if os.path.isdir(paths[0]):
-                self.open_folder(paths[0])
-            else:
-                self.open_image(paths[0])
-                if len(paths) > 1:
-                    self.statusBar().showMessage(f"Opened the first of {len(paths)} files – "
-                                                 "use File → Open folder… to read many", 8000)
-            return True
-        image = mime_image(mime)
-        if image is not None:
-            self._open_array_in_image_tab(image, "pasted image")
-            return True
-        return False
-
-    def paste(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not self.open_mime(mime):
-            self.statusBar().showMessage("The clipboard holds no image or image file", 6000)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasImage():
-            event.acceptProposedAction()
-            self.image_tab.view.set_drag_active(True)
-            self.statusBar().showMessage("Drop to open: a folder goes to Batch, an image to "
-                                         "Image", 4000)
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.image_tab.view.set_drag_active(False)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.image_tab.view.set_drag_active(False)
-        if self.open_mime(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            self.statusBar().showMessage("Nothing that can be opened was dropped", 6000)
 
     def _update_recent_menu(self, files: list[str]) -> None:
         fill_recent_menu(self.recent_menu, files, self.open_image, self._clear_recent)
